@@ -1,0 +1,92 @@
+"""The one phone normaliser: every phone that enters the product goes through ``phone_normalize``.
+
+Files from lenders write the same number in many ways — ``+919876543210``, ``09876543210``,
+``0091-98765-43210``, ``+91 (0) 98765 43210``, or an Excel cell that turned it into ``9876543210.0``
+or ``9.87654321E+9``. They all name one person, so they must all become one E.164 string.
+"""
+
+import re
+from decimal import Decimal, InvalidOperation
+
+import phonenumbers
+from django.conf import settings
+
+from voiceassist.common.exceptions import ApplicationError
+
+_EXCEL_NUMBER = re.compile(r"^\d+(\.\d+)?([eE][+]?\d+)?$")
+_LETTERS = re.compile(r"[A-Za-z]")
+
+
+class InvalidPhoneNumber(ApplicationError, ValueError):
+    """Raised with a message that names the value and what is wrong with it."""
+
+    code = "invalid_phone"
+
+
+def _undo_excel_number(text: str) -> str:
+    """``9876543210.0`` and ``9.87654321E+9`` are how spreadsheets print a phone stored as a number."""
+    if "." not in text and "e" not in text.lower():
+        return text
+    try:
+        number = Decimal(text)
+    except InvalidOperation:
+        return text
+    if number != number.to_integral_value():
+        return text
+    return str(int(number))
+
+
+def phone_normalize(value: object, *, region: str | None = None) -> str:
+    """Return ``value`` as an E.164 string (``+919876543210``) or raise ``InvalidPhoneNumber``."""
+    if value is None:
+        raise InvalidPhoneNumber("A phone number is required.")
+    if isinstance(value, float | int | Decimal) and not isinstance(value, bool):
+        text = format(Decimal(str(value)), "f")
+    else:
+        text = str(value)
+    text = text.strip()
+    if not text:
+        raise InvalidPhoneNumber("A phone number is required.")
+    if _LETTERS.search(text.replace("E+", "").replace("e+", "")):
+        raise InvalidPhoneNumber(f"“{text}” is not a phone number: it contains letters.")
+    if _EXCEL_NUMBER.match(text):
+        text = _undo_excel_number(text)
+
+    region = region or settings.PHONE_DEFAULT_REGION
+    try:
+        parsed = phonenumbers.parse(text, region)
+    except phonenumbers.NumberParseException as exc:
+        raise InvalidPhoneNumber(f"“{text}” is not a phone number: {_parse_error_reason(exc)}.") from exc
+    if not phonenumbers.is_valid_number(parsed):
+        raise InvalidPhoneNumber(f"“{text}” is not a valid phone number: {_invalid_reason(parsed)}.")
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+def phone_try_normalize(value: object) -> str | None:
+    """The normalised phone, or ``None`` when ``value`` is not a phone (for search boxes)."""
+    try:
+        return phone_normalize(value)
+    except InvalidPhoneNumber:
+        return None
+
+
+def _parse_error_reason(exc: phonenumbers.NumberParseException) -> str:
+    reasons = {
+        phonenumbers.NumberParseException.INVALID_COUNTRY_CODE: "the country code is not valid",
+        phonenumbers.NumberParseException.NOT_A_NUMBER: "it does not look like a number",
+        phonenumbers.NumberParseException.TOO_SHORT_AFTER_IDD: "too short",
+        phonenumbers.NumberParseException.TOO_SHORT_NSN: "too short",
+        phonenumbers.NumberParseException.TOO_LONG: "too long",
+    }
+    return reasons.get(exc.error_type, "it could not be read")
+
+
+def _invalid_reason(parsed: phonenumbers.PhoneNumber) -> str:
+    reasons = {
+        phonenumbers.ValidationResult.TOO_SHORT: "too short",
+        phonenumbers.ValidationResult.TOO_LONG: "too long",
+        phonenumbers.ValidationResult.INVALID_COUNTRY_CODE: "the country code is not valid",
+        phonenumbers.ValidationResult.INVALID_LENGTH: "wrong number of digits",
+    }
+    reason = phonenumbers.is_possible_number_with_reason(parsed)
+    return reasons.get(reason, "no such number range exists (check the first digits)")

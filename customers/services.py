@@ -1,0 +1,189 @@
+"""Writes on customers and loans. One customer per normalised phone; every change is reported."""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from voiceassist.common.exceptions import ApplicationError
+from voiceassist.common.services import audit_event_record
+
+from .models import Customer, Loan, LoanStatus
+from .national_ids import national_id_fingerprint
+from .phones import phone_normalize
+
+# Field-level changes as the upload entries record them: {"field": ["old", "new"]}.
+Changes = dict[str, list[Any]]
+
+
+@dataclass
+class UpsertResult:
+    instance: Any
+    created: bool
+    changes: Changes = field(default_factory=dict)
+
+
+def _as_change_value(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return f"{value:.2f}"
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    return value
+
+
+def _apply_changes(instance: Any, values: dict[str, Any]) -> Changes:
+    """Set the given values on ``instance`` and return what actually changed."""
+    changes: Changes = {}
+    for name, new in values.items():
+        old = getattr(instance, name)
+        if old != new:
+            changes[name] = [_as_change_value(old), _as_change_value(new)]
+            setattr(instance, name, new)
+    return changes
+
+
+def _customer_values(
+    *,
+    full_name: str | None,
+    alternate_phones: list[str] | None,
+    email: str | None,
+    state: str | None,
+    preferred_language: str | None,
+    national_id: str | None,
+) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    if full_name is not None:
+        values["full_name"] = " ".join(full_name.split())
+    if alternate_phones is not None:
+        values["alternate_phones"] = sorted({phone_normalize(p) for p in alternate_phones if str(p).strip()})
+    if email is not None:
+        values["email"] = email.strip()
+    if state is not None:
+        values["state"] = state.strip()
+    if preferred_language is not None:
+        values["preferred_language"] = preferred_language
+    if national_id:
+        fingerprint = national_id_fingerprint(national_id)
+        values["national_id_fingerprint"] = fingerprint.fingerprint
+        values["national_id_last4"] = fingerprint.last4
+    return values
+
+
+@transaction.atomic
+def customer_upsert(
+    *,
+    phone: str,
+    full_name: str | None = None,
+    alternate_phones: list[str] | None = None,
+    email: str | None = None,
+    state: str | None = None,
+    preferred_language: str | None = None,
+    national_id: str | None = None,
+    uploaded_at: datetime | None = None,
+) -> UpsertResult:
+    """Create the customer with this phone, or update the one that has it.
+
+    ``phone`` may be in any format (see ``phone_normalize``). Values left as ``None`` are not
+    touched. Safe under concurrency: two calls for one phone at once leave one customer.
+    """
+    e164 = phone_normalize(phone)
+    values = _customer_values(
+        full_name=full_name,
+        alternate_phones=alternate_phones,
+        email=email,
+        state=state,
+        preferred_language=preferred_language,
+        national_id=national_id,
+    )
+    if "alternate_phones" in values:
+        values["alternate_phones"] = [p for p in values["alternate_phones"] if p != e164]
+
+    customer = Customer.objects.select_for_update().filter(phone=e164).first()
+    if customer is None:
+        if not values.get("full_name"):
+            raise ApplicationError(f"A name is required to add the new customer {e164}.", code="name_required")
+        try:
+            with transaction.atomic():
+                customer = Customer.objects.create(
+                    phone=e164, first_uploaded_at=uploaded_at, last_uploaded_at=uploaded_at, **values
+                )
+            return UpsertResult(instance=customer, created=True)
+        except IntegrityError:
+            # Another request added this phone between our read and our insert: update theirs.
+            customer = Customer.objects.select_for_update().get(phone=e164)
+
+    changes = _apply_changes(customer, values)
+    if "national_id_fingerprint" in changes:
+        # The id is never recorded, not even in the change log: only that it changed.
+        changes.pop("national_id_fingerprint")
+    update_fields = list(values) if changes else []
+    if uploaded_at is not None:
+        customer.last_uploaded_at = uploaded_at
+        update_fields.append("last_uploaded_at")
+        if customer.first_uploaded_at is None:
+            customer.first_uploaded_at = uploaded_at
+            update_fields.append("first_uploaded_at")
+    if update_fields:
+        customer.save(update_fields=[*update_fields, "updated_at"])
+    return UpsertResult(instance=customer, created=False, changes=changes)
+
+
+@transaction.atomic
+def loan_upsert(
+    *,
+    customer: Customer,
+    loan_id: str,
+    principal_amount: Decimal | None = None,
+    outstanding_amount: Decimal | None = None,
+    due_date: date | None = None,
+    days_past_due: int | None = None,
+    status: str | None = None,
+) -> UpsertResult:
+    """Create the loan with this id for ``customer``, or update it. A loan never changes hands."""
+    loan_id = loan_id.strip()
+    if not loan_id:
+        raise ApplicationError("A loan id is required.", code="loan_id_required")
+    values = {
+        name: value
+        for name, value in {
+            "principal_amount": principal_amount,
+            "outstanding_amount": outstanding_amount,
+            "due_date": due_date,
+            "days_past_due": days_past_due,
+            "status": status,
+        }.items()
+        if value is not None
+    }
+    loan = Loan.objects.select_for_update().filter(loan_id=loan_id).first()
+    if loan is None:
+        loan = Loan.objects.create(customer=customer, loan_id=loan_id, **{"status": LoanStatus.ACTIVE, **values})
+        return UpsertResult(instance=loan, created=True)
+    if loan.customer_id != customer.pk:
+        raise ApplicationError(
+            f"Loan {loan_id} belongs to another customer ({loan.customer.phone}).", code="loan_other_customer"
+        )
+    changes = _apply_changes(loan, values)
+    if changes:
+        loan.save(update_fields=[*changes, "updated_at"])
+    return UpsertResult(instance=loan, created=False, changes=changes)
+
+
+@transaction.atomic
+def customer_mark_do_not_call(*, customer: Customer, reason: str, actor: AbstractBaseUser | None) -> Customer:
+    """Stop every future call to ``customer``. The reason is required and kept with the audit trail."""
+    reason = " ".join((reason or "").split())
+    if not reason:
+        raise ApplicationError("Say why this customer must not be called.", code="reason_required")
+    customer = Customer.objects.select_for_update().get(pk=customer.pk)
+    customer.do_not_call = True
+    customer.do_not_call_reason = reason[:300]
+    customer.do_not_call_at = timezone.now()
+    customer.save(update_fields=["do_not_call", "do_not_call_reason", "do_not_call_at", "updated_at"])
+    audit_event_record(
+        actor=actor, action="customer.do_not_call_set", target=customer, details={"reason": customer.do_not_call_reason}
+    )
+    return customer

@@ -1,0 +1,71 @@
+from decimal import Decimal
+
+import pytest
+
+from customers.phones import InvalidPhoneNumber, phone_normalize
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "+919876543210",
+        "919876543210",
+        "09876543210",
+        "9876543210",
+        "98765 43210",
+        "0091-98765-43210",
+        "0091 98765 43210",
+        "+91 (0) 98765 43210",
+        "+91-98765-43210",
+        "  9876543210  ",
+        "9876543210.0",
+        "9.87654321E+9",
+        "9.87654321e+09",
+        9876543210,
+        9876543210.0,
+        Decimal("9876543210"),
+    ],
+)
+def test_every_way_of_writing_one_indian_number_gives_one_e164(raw):
+    assert phone_normalize(raw) == "+919876543210"
+
+
+def test_numbers_of_other_countries_keep_their_country_code():
+    assert phone_normalize("+1 415 555 2671") == "+14155552671"
+    assert phone_normalize("0044 20 7946 0958") == "+442079460958"
+
+
+def test_the_default_region_comes_from_settings(settings):
+    settings.PHONE_DEFAULT_REGION = "GB"
+    assert phone_normalize("020 7946 0958") == "+442079460958"
+
+
+@pytest.mark.parametrize(
+    ("raw", "reason"),
+    [
+        ("12345", "too short"),
+        ("98765", "too short"),
+        ("98765432101234567", "too long"),
+        ("98765abcde", "contains letters"),
+        ("CALL-ME-NOW", "contains letters"),
+        ("+999 98765 43210", "country code"),
+        ("0000000000", "not a valid phone number"),
+        ("9876543210.5", "not a"),
+    ],
+)
+def test_invalid_numbers_raise_an_error_naming_the_value(raw, reason):
+    with pytest.raises(InvalidPhoneNumber) as excinfo:
+        phone_normalize(raw)
+    assert raw in excinfo.value.message
+    assert reason in excinfo.value.message
+
+
+@pytest.mark.parametrize("raw", [None, "", "   "])
+def test_a_missing_number_is_reported_as_required(raw):
+    with pytest.raises(InvalidPhoneNumber, match="required"):
+        phone_normalize(raw)
+
+
+def test_invalid_phone_is_a_value_error_so_import_widgets_can_report_it():
+    with pytest.raises(ValueError):
+        phone_normalize("123")

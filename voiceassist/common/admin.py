@@ -1,0 +1,50 @@
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponseRedirect
+from django.urls import path, reverse
+from django.views.decorators.http import require_POST
+
+from .models import AuditEvent, WorkerHeartbeat
+from .tasks import worker_heartbeat
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    list_display = ("created_at", "actor", "action", "target_type", "target_repr")
+    list_filter = ("action", "target_type")
+    list_select_related = ("actor", "target_type")
+    search_fields = ("action", "target_repr", "target_id", "actor__username")
+    date_hierarchy = "created_at"
+    readonly_fields = [f.name for f in AuditEvent._meta.fields]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(WorkerHeartbeat)
+class WorkerHeartbeatAdmin(admin.ModelAdmin):
+    """When each worker last ran a task; "Ping workers" queues one now to check they are alive."""
+
+    list_display = ("hostname", "seen_at")
+    readonly_fields = ("hostname", "seen_at")
+    change_list_template = "admin/common/workerheartbeat/change_list.html"
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def get_urls(self):
+        ping = self.admin_site.admin_view(require_POST(self.ping_view))
+        return [path("ping/", ping, name="common_workerheartbeat_ping"), *super().get_urls()]
+
+    def ping_view(self, request: HttpRequest) -> HttpResponseRedirect:
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        worker_heartbeat.delay()
+        self.message_user(request, "Ping queued: refresh this page in a few seconds.", messages.INFO)
+        return HttpResponseRedirect(reverse("admin:common_workerheartbeat_changelist"))

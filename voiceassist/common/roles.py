@@ -1,0 +1,39 @@
+"""The roles of the product and what each may do.
+
+- ``back_office``: the Django admin and uploads; every permission on the product's own models.
+- ``agent``: the agents' pages only, never the admin.
+- Integrations are users with an API token and the permissions they are given in the admin.
+"""
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+
+BACK_OFFICE = "back_office"
+AGENT = "agent"
+ALL_ROLES = (BACK_OFFICE, AGENT)
+
+# Apps whose models back-office staff manage in full through the admin.
+BACK_OFFICE_APPS = ("customers", "uploads", "calls")
+# Extra (app_label, codename) permissions for back-office staff.
+BACK_OFFICE_EXTRA_PERMISSIONS = (
+    ("common", "view_auditevent"),
+    ("common", "view_workerheartbeat"),
+    ("authtoken", "view_tokenproxy"),
+    ("authtoken", "add_tokenproxy"),
+    ("authtoken", "delete_tokenproxy"),
+)
+
+
+def user_has_role(user: AbstractBaseUser | AnonymousUser, role: str) -> bool:
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    return user.groups.filter(name=role).exists()
+
+
+def user_is_back_office(user: AbstractBaseUser | AnonymousUser) -> bool:
+    return bool(user.is_authenticated and user.is_staff and user_has_role(user, BACK_OFFICE))
+
+
+def user_is_agent(user: AbstractBaseUser | AnonymousUser) -> bool:
+    return user_has_role(user, AGENT)

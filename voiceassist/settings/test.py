@@ -1,0 +1,14 @@
+"""Settings for the test suite.
+
+``DATABASE_URL`` and ``CELERY_BROKER_URL`` still come from the environment, so the same suite runs
+on SQLite alone or, in CI, against PostgreSQL and Redis.
+"""
+
+from .base import *  # noqa: F403
+from .base import BASE_DIR, env
+
+SECRET_KEY = "test-secret-key"
+NATIONAL_ID_HMAC_KEY = "test-national-id-key"
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+MEDIA_ROOT = env.path("DJANGO_MEDIA_ROOT", default=str(BASE_DIR / "var" / "test-media"))
