@@ -106,7 +106,7 @@ def celery_worker_process(transactional_db):
         "DJANGO_MEDIA_ROOT": str(settings.MEDIA_ROOT),
     }
 
-    def start(name: str = "test-worker") -> subprocess.Popen:
+    def start(name: str = "test-worker", **extra_env: str) -> subprocess.Popen:
         process = subprocess.Popen(
             [
                 sys.executable,
@@ -123,7 +123,7 @@ def celery_worker_process(transactional_db):
                 f"--hostname={name}-{len(started)}@%h",
             ],
             cwd=BASE_DIR,
-            env=env,
+            env={**env, **extra_env},
         )
         started.append(process)
         deadline = time.monotonic() + 30
@@ -145,3 +145,15 @@ def celery_worker_process(transactional_db):
         except subprocess.TimeoutExpired:
             process.kill()
     app.control.purge()
+
+
+@pytest.fixture
+def eager_tasks():
+    """Run queued Celery tasks in-process, for tests about what a request leads to, not about the worker."""
+    from voiceassist.celery_app import app
+
+    app.conf.task_always_eager = True
+    app.conf.task_eager_propagates = True
+    yield
+    app.conf.task_always_eager = False
+    app.conf.task_eager_propagates = False

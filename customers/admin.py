@@ -1,8 +1,12 @@
 from django import forms
 from django.contrib import admin, messages
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponseRedirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
+from import_export.admin import ImportMixin
 
+from uploads.models import UploadRow
+from uploads.templatetags.upload_tags import change_lines
 from voiceassist.common.exceptions import ApplicationError
 
 from .models import Customer, Loan
@@ -34,8 +38,30 @@ class LoanInline(admin.TabularInline):
     show_change_link = True
 
 
+class UploadEntryInline(admin.TabularInline):
+    """The customer's timeline: each upload row that named them and what it changed."""
+
+    model = UploadRow
+    verbose_name = "upload entry"
+    verbose_name_plural = "Upload timeline (newest first)"
+    fields = ("created_at", "upload", "row_number", "outcome", "what_changed")
+    readonly_fields = fields
+    ordering = ("-created_at", "-upload_id", "-row_number")
+    extra = 0
+    max_num = 0
+    can_delete = False
+    show_change_link = False
+
+    @admin.display(description="Changes / errors")
+    def what_changed(self, entry: UploadRow) -> str:
+        return "; ".join(change_lines(entry.changes) + entry.errors) or "—"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("upload")
+
+
 @admin.register(Customer)
-class CustomerAdmin(admin.ModelAdmin):
+class CustomerAdmin(ImportMixin, admin.ModelAdmin):
     form = CustomerAdminForm
     list_display = ("full_name", "phone", "state", "preferred_language", "do_not_call", "last_uploaded_at")
     list_filter = ("state", "do_not_call", "preferred_language")
@@ -52,8 +78,21 @@ class CustomerAdmin(admin.ModelAdmin):
         "updated_at",
     )
     exclude = ("national_id_fingerprint",)
-    inlines = [LoanInline]
+    inlines = [LoanInline, UploadEntryInline]
     actions = ["mark_do_not_call"]
+
+    def get_inlines(self, request, obj=None):
+        return self.inlines if obj is not None else [LoanInline]
+
+    def has_import_permission(self, request) -> bool:
+        return request.user.has_perm("uploads.add_fileupload")
+
+    def import_action(self, request: HttpRequest, **kwargs):
+        """The Import button uploads through the same pipeline as every other upload."""
+        return HttpResponseRedirect(reverse("admin:uploads_fileupload_add"))
+
+    def process_import(self, request: HttpRequest, **kwargs):
+        return HttpResponseRedirect(reverse("admin:uploads_fileupload_add"))
 
     def get_search_results(self, request: HttpRequest, queryset, search_term: str):
         if not search_term.strip():

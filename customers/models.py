@@ -43,7 +43,6 @@ class Customer(BaseModel):
     class Meta:
         ordering = ["full_name", "id"]
         constraints = [models.UniqueConstraint(fields=["phone"], name="customer_unique_phone")]
-        indexes = [models.Index(fields=["do_not_call", "state"])]
 
     def __str__(self) -> str:
         return f"{self.full_name} ({self.phone})"

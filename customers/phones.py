@@ -15,6 +15,16 @@ from voiceassist.common.exceptions import ApplicationError
 
 _EXCEL_NUMBER = re.compile(r"^\d+(\.\d+)?([eE][+]?\d+)?$")
 _LETTERS = re.compile(r"[A-Za-z]")
+# The common shapes of an Indian number: 10 national digits behind +91, 0091, 91 or the trunk 0,
+# with spaces or hyphens between groups. Checked by ``phonenumbers`` itself, without its slower
+# parser: a file of a million rows spends most of its phone time here.
+_INDIAN_SEPARATORS = re.compile(r"[\s\-]")
+_INDIAN_NUMBER = re.compile(r"^(?:\+91|0091|91|0)?([1-9]\d{9})$")
+_INDIA = phonenumbers.PhoneMetadata.metadata_for_region("IN")
+# A number that fits both India's general and mobile patterns is valid by phonenumbers' own rules;
+# checking those two compiled patterns costs a microsecond instead of ten.
+_INDIAN_GENERAL = re.compile(_INDIA.general_desc.national_number_pattern)
+_INDIAN_MOBILE = re.compile(_INDIA.mobile.national_number_pattern)
 
 
 class InvalidPhoneNumber(ApplicationError, ValueError):
@@ -47,12 +57,18 @@ def phone_normalize(value: object, *, region: str | None = None) -> str:
     text = text.strip()
     if not text:
         raise InvalidPhoneNumber("A phone number is required.")
+    if text.startswith("-") or text.endswith("-"):
+        raise InvalidPhoneNumber(f"“{text}” is not a phone number: it has a minus sign.")
     if _LETTERS.search(text.replace("E+", "").replace("e+", "")):
         raise InvalidPhoneNumber(f"“{text}” is not a phone number: it contains letters.")
     if _EXCEL_NUMBER.match(text):
         text = _undo_excel_number(text)
 
     region = region or settings.PHONE_DEFAULT_REGION
+    if region == "IN":
+        fast = _indian_fast_path(text)
+        if fast:
+            return fast
     try:
         parsed = phonenumbers.parse(text, region)
     except phonenumbers.NumberParseException as exc:
@@ -60,6 +76,18 @@ def phone_normalize(value: object, *, region: str | None = None) -> str:
     if not phonenumbers.is_valid_number(parsed):
         raise InvalidPhoneNumber(f"“{text}” is not a valid phone number: {_invalid_reason(parsed)}.")
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+def _indian_fast_path(text: str) -> str | None:
+    match = _INDIAN_NUMBER.match(_INDIAN_SEPARATORS.sub("", text))
+    if not match:
+        return None
+    national = match.group(1)
+    if not (_INDIAN_GENERAL.fullmatch(national) and _INDIAN_MOBILE.fullmatch(national)):
+        candidate = phonenumbers.PhoneNumber(country_code=91, national_number=int(national))
+        if not phonenumbers.is_valid_number(candidate):
+            return None  # let the full parser give the precise reason
+    return f"+91{national}"
 
 
 def phone_try_normalize(value: object) -> str | None:

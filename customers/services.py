@@ -27,7 +27,7 @@ class UpsertResult:
     changes: Changes = field(default_factory=dict)
 
 
-def _as_change_value(value: Any) -> Any:
+def as_change_value(value: Any) -> Any:
     if isinstance(value, Decimal):
         return f"{value:.2f}"
     if isinstance(value, date | datetime):
@@ -41,7 +41,7 @@ def _apply_changes(instance: Any, values: dict[str, Any]) -> Changes:
     for name, new in values.items():
         old = getattr(instance, name)
         if old != new:
-            changes[name] = [_as_change_value(old), _as_change_value(new)]
+            changes[name] = [as_change_value(old), as_change_value(new)]
             setattr(instance, name, new)
     return changes
 

@@ -1,0 +1,163 @@
+from django.conf import settings
+from django.db import models
+
+from customers.models import Customer
+from voiceassist.common.models import BaseModel
+
+
+class UploadMode(models.TextChoices):
+    UPSERT = "upsert", "Add new and update existing"
+    CREATE_ONLY = "create_only", "Add new only (skip existing customers)"
+    UPDATE_ONLY = "update_only", "Update existing only (skip unknown customers)"
+
+
+class UploadStatus(models.TextChoices):
+    PENDING = "pending", "Queued"
+    AWAITING_CONFIRMATION = "awaiting_confirmation", "Waiting for confirmation"
+    VALIDATING = "validating", "Validating"
+    PROCESSING = "processing", "Processing"
+    COMPLETED = "completed", "Completed"
+    FAILED = "failed", "Failed"
+    REVERTING = "reverting", "Reverting"
+    REVERTED = "reverted", "Reverted"
+
+
+class RowOutcome(models.TextChoices):
+    CREATED = "created", "Created"
+    UPDATED = "updated", "Updated"
+    UNCHANGED = "unchanged", "Unchanged"
+    SKIPPED = "skipped", "Skipped"
+    INVALID = "invalid", "Invalid"
+    DUPLICATE = "duplicate", "Duplicate in file"
+
+
+COUNT_FIELDS = {
+    RowOutcome.CREATED: "created_count",
+    RowOutcome.UPDATED: "updated_count",
+    RowOutcome.UNCHANGED: "unchanged_count",
+    RowOutcome.SKIPPED: "skipped_count",
+    RowOutcome.INVALID: "invalid_count",
+    RowOutcome.DUPLICATE: "duplicate_count",
+}
+
+
+class FileUpload(BaseModel):
+    """One uploaded file of customers and loans, and how far its processing got.
+
+    The file is stored before anything else happens, so a failure never loses it. Processing runs
+    in batches; ``last_row_number`` and the counts are committed with each batch, which is what lets
+    a redelivered task resume exactly where the last one stopped.
+    """
+
+    file = models.FileField(upload_to="uploads/%Y/%m/%d/")
+    original_name = models.CharField(max_length=255)
+    checksum = models.CharField(max_length=64, db_index=True, help_text="SHA-256 of the file's bytes.")
+    size = models.PositiveBigIntegerField(default=0)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="uploads"
+    )
+    mode = models.CharField(max_length=16, choices=UploadMode.choices, default=UploadMode.UPSERT)
+    dry_run = models.BooleanField(default=False, help_text="A preview: rows are evaluated, nothing is written.")
+    stop_on_error = models.BooleanField(default=False, help_text="Any invalid row fails the whole upload.")
+    status = models.CharField(max_length=24, choices=UploadStatus.choices, default=UploadStatus.PENDING)
+    identical_to = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="An earlier upload of exactly the same file.",
+    )
+
+    rows_total = models.PositiveIntegerField(null=True, blank=True)
+    rows_done = models.PositiveIntegerField(default=0)
+    last_row_number = models.PositiveIntegerField(default=0, help_text="File row of the last committed entry.")
+    created_count = models.PositiveIntegerField(default=0)
+    updated_count = models.PositiveIntegerField(default=0)
+    unchanged_count = models.PositiveIntegerField(default=0)
+    skipped_count = models.PositiveIntegerField(default=0)
+    invalid_count = models.PositiveIntegerField(default=0)
+    duplicate_count = models.PositiveIntegerField(default=0)
+
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    error_summary = models.TextField(blank=True)
+    # What the reader found (format, encoding, separator, column mapping, unknown columns) and,
+    # after a revert, what it did and could not do.
+    report = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Upload #{self.pk} {self.original_name}"
+
+    def reset_progress(self) -> None:
+        """Back to row zero (unsaved): the counts and the resume point start again."""
+        self.rows_done = self.last_row_number = 0
+        for name in COUNT_FIELDS.values():
+            setattr(self, name, 0)
+
+    @property
+    def identical_warning(self) -> str:
+        if not self.identical_to_id:
+            return ""
+        earlier = self.identical_to
+        return f"This file is identical to upload #{earlier.pk} of {earlier.created_at:%-d %b %Y}."
+
+    @property
+    def progress_percent(self) -> int:
+        if self.status == UploadStatus.COMPLETED:
+            return 100
+        if not self.rows_total:
+            return 0
+        return min(100, int(self.rows_done * 100 / self.rows_total))
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return {
+            "created": self.created_count,
+            "updated": self.updated_count,
+            "unchanged": self.unchanged_count,
+            "skipped": self.skipped_count,
+            "invalid": self.invalid_count,
+            "duplicates": self.duplicate_count,
+        }
+
+
+class UploadRow(models.Model):
+    """An entry: one row of one upload, what it held and what it did.
+
+    Uploading a customer on three days gives one customer and three entries; together they are the
+    customer's timeline of what changed.
+    """
+
+    # Both foreign keys are covered by the composite indexes below; one index less per row written.
+    upload = models.ForeignKey(FileUpload, on_delete=models.CASCADE, related_name="entries", db_index=False)
+    row_number = models.PositiveIntegerField(help_text="Row in the file as a spreadsheet numbers it.")
+    outcome = models.CharField(max_length=16, choices=RowOutcome.choices)
+    customer = models.ForeignKey(
+        Customer, null=True, blank=True, on_delete=models.SET_NULL, related_name="upload_entries", db_index=False
+    )
+    phone = models.CharField(max_length=32, blank=True, help_text="Normalised when valid.")
+    loan_id = models.CharField(max_length=64, blank=True)
+    created_customer = models.BooleanField(default=False)
+    created_loan = models.BooleanField(default=False)
+    # The row exactly as the file had it: {"Mobile No.": "98765 43210", …}
+    values = models.JSONField(default=dict)
+    errors = models.JSONField(default=list, blank=True)
+    # What the row changed: {"amount": ["50000.00", "42000.00"]}; created values have None as old.
+    changes = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["upload_id", "row_number"]
+        constraints = [models.UniqueConstraint(fields=["upload", "row_number"], name="uploadrow_unique_row")]
+        indexes = [
+            models.Index(fields=["upload", "phone"]),
+            models.Index(fields=["upload", "loan_id"]),
+            models.Index(fields=["customer", "created_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"Upload #{self.upload_id} row {self.row_number}: {self.outcome}"

@@ -1,8 +1,15 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from uploads.apis import CustomerEntriesApi
 from voiceassist.common import views as common_views
+
+api_v1 = [
+    path("uploads/", include("uploads.urls")),
+    path("customers/<int:pk>/entries/", CustomerEntriesApi.as_view(), name="api-customer-entries"),
+]
 
 urlpatterns = [
     path("", common_views.home, name="home"),
@@ -10,4 +17,7 @@ urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
+    path("api/v1/", include(api_v1)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]

@@ -51,6 +51,8 @@ def test_the_default_region_comes_from_settings(settings):
         ("+999 98765 43210", "country code"),
         ("0000000000", "not a valid phone number"),
         ("9876543210.5", "not a"),
+        ("-9876543210", "minus sign"),
+        ("9876543210-", "minus sign"),
     ],
 )
 def test_invalid_numbers_raise_an_error_naming_the_value(raw, reason):
@@ -69,3 +71,22 @@ def test_a_missing_number_is_reported_as_required(raw):
 def test_invalid_phone_is_a_value_error_so_import_widgets_can_report_it():
     with pytest.raises(ValueError):
         phone_normalize("123")
+
+
+def test_the_fast_path_for_indian_numbers_agrees_with_the_full_parser():
+    import random
+
+    import phonenumbers
+
+    rng = random.Random(7)
+    for _ in range(3000):
+        digits = f"{rng.randint(1, 9)}{rng.randint(0, 10**9 - 1):09d}"
+        for written in (digits, f"0{digits}", f"91{digits}", f"+91 {digits[:5]} {digits[5:]}"):
+            parsed = phonenumbers.parse(written, "IN")
+            if phonenumbers.is_valid_number(parsed):
+                assert phone_normalize(written) == phonenumbers.format_number(
+                    parsed, phonenumbers.PhoneNumberFormat.E164
+                )
+            else:
+                with pytest.raises(InvalidPhoneNumber):
+                    phone_normalize(written)

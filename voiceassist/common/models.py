@@ -6,7 +6,7 @@ from django.db import models
 class BaseModel(models.Model):
     """Every model's timestamps: set by the database layer, always timezone-aware."""
 
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

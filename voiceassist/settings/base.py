@@ -150,11 +150,19 @@ SPECTACULAR_SETTINGS = {
 # --- Celery ------------------------------------------------------------------------------------
 
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="filesystem://")
-CELERY_BROKER_TRANSPORT_OPTIONS = {}
+# Redis hands a task whose worker died (never acknowledged) to another worker once it is older than
+# the visibility timeout (longer than any upload may take); workers look for such tasks every
+# ``CELERY_UNACKED_RESTORE_INTERVAL`` seconds.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=12 * 60 * 60),
+    "unacked_restore_interval": env.int("CELERY_UNACKED_RESTORE_INTERVAL", default=30),
+    "unacked_restore_throttle": 1,
+}
 if CELERY_BROKER_URL.startswith("filesystem://"):
     # The embedded broker: messages are files in a folder shared by web, worker and beat.
     _broker_dir = VAR_DIR / "broker"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
+        **CELERY_BROKER_TRANSPORT_OPTIONS,
         "data_folder_in": str(_broker_dir / "out"),
         "data_folder_out": str(_broker_dir / "out"),
         "processed_folder": str(_broker_dir / "processed"),
@@ -187,3 +195,9 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# --- Uploads -----------------------------------------------------------------------------------
+
+# Rows written per transaction; progress and the resume point move once per batch.
+UPLOAD_BATCH_SIZE = env.int("UPLOAD_BATCH_SIZE", default=5000)
+UPLOAD_MAX_FILE_MB = env.int("UPLOAD_MAX_FILE_MB", default=200)

@@ -1,0 +1,165 @@
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponseRedirect, StreamingHttpResponse
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
+from django.views.decorators.http import require_POST
+
+from voiceassist.common.exceptions import ApplicationError
+
+from .forms import UploadForm
+from .models import FileUpload, UploadRow, UploadStatus
+from .selectors import upload_entries, upload_failed_rows_csv
+from .services import upload_confirm, upload_create, upload_revert_request
+
+PREVIEW_ROWS = 200
+
+
+def progress_bar(upload: FileUpload) -> str:
+    return format_html(
+        '<progress max="100" value="{}" data-upload-progress="{}"></progress> <span>{}%</span>',
+        upload.progress_percent,
+        upload.pk,
+        upload.progress_percent,
+    )
+
+
+@admin.register(FileUpload)
+class FileUploadAdmin(admin.ModelAdmin):
+    list_display = (
+        "id",
+        "original_name",
+        "status",
+        "mode",
+        "progress",
+        "rows_total",
+        "created_count",
+        "updated_count",
+        "invalid_count",
+        "uploaded_by",
+        "created_at",
+    )
+    list_filter = ("status", "mode", "dry_run")
+    list_select_related = ("uploaded_by",)
+    search_fields = ("original_name", "checksum")
+    change_form_template = "admin/uploads/fileupload/change_form.html"
+    add_form_template = "admin/uploads/fileupload/add_form.html"
+
+    @admin.display(description="Progress")
+    def progress(self, upload: FileUpload) -> str:
+        return progress_bar(upload)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False  # uploads change only through their actions (confirm, revert)
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path("<int:pk>/confirm/", wrap(require_POST(self.confirm_view)), name="uploads_fileupload_confirm"),
+            path("<int:pk>/revert/", wrap(require_POST(self.revert_view)), name="uploads_fileupload_revert"),
+            path("<int:pk>/failed-rows.csv", wrap(self.failed_rows_view), name="uploads_fileupload_failed_rows"),
+            *super().get_urls(),
+        ]
+
+    def add_view(self, request: HttpRequest, form_url: str = "", extra_context=None):
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = UploadForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                upload = upload_create(
+                    file=form.cleaned_data["file"],
+                    original_name=form.cleaned_data["file"].name,
+                    uploaded_by=request.user,
+                    mode=form.cleaned_data["mode"],
+                    dry_run=form.cleaned_data["dry_run"],
+                    stop_on_error=form.cleaned_data["stop_on_error"],
+                )
+            except ApplicationError as exc:
+                form.add_error("file", exc.message)
+            else:
+                if upload.identical_to_id:
+                    self.message_user(
+                        request, f"{upload.identical_warning} Confirm to import it again.", messages.WARNING
+                    )
+                else:
+                    self.message_user(request, f"Upload #{upload.pk} is queued.", messages.SUCCESS)
+                return HttpResponseRedirect(reverse("admin:uploads_fileupload_change", args=[upload.pk]))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Upload customers",
+            "form": form,
+            "opts": self.opts,
+            "has_view_permission": True,
+        }
+        return TemplateResponse(request, self.add_form_template, context)
+
+    def change_view(self, request: HttpRequest, object_id: str, form_url: str = "", extra_context=None):
+        upload = get_object_or_404(FileUpload.objects.select_related("identical_to", "uploaded_by"), pk=object_id)
+        if not self.has_view_permission(request, upload):
+            raise PermissionDenied
+        context = {
+            **self.admin_site.each_context(request),
+            "title": str(upload),
+            "upload": upload,
+            "progress": progress_bar(upload),
+            "entries": upload_entries(upload=upload)[:PREVIEW_ROWS],
+            "preview_limit": PREVIEW_ROWS,
+            "has_failed_rows": upload.invalid_count + upload.duplicate_count > 0,
+            "can_confirm": upload.status == UploadStatus.AWAITING_CONFIRMATION and self.has_add_permission(request),
+            "can_revert": upload.status in (UploadStatus.COMPLETED, UploadStatus.FAILED)
+            and not upload.dry_run
+            and self.has_delete_permission(request, upload),
+            "running": upload.status
+            in (UploadStatus.PENDING, UploadStatus.VALIDATING, UploadStatus.PROCESSING, UploadStatus.REVERTING),
+            "opts": self.opts,
+        }
+        return TemplateResponse(request, self.change_form_template, context)
+
+    def confirm_view(self, request: HttpRequest, pk: int):
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        return self._act(request, pk, upload_confirm, "Confirmed: the import is queued.")
+
+    def revert_view(self, request: HttpRequest, pk: int):
+        if not self.has_delete_permission(request):
+            raise PermissionDenied
+        return self._act(request, pk, upload_revert_request, "The revert is queued; this page shows its report.")
+
+    def failed_rows_view(self, request: HttpRequest, pk: int):
+        upload = get_object_or_404(FileUpload, pk=pk)
+        if not self.has_view_permission(request, upload):
+            raise PermissionDenied
+        response = StreamingHttpResponse(upload_failed_rows_csv(upload=upload), content_type="text/csv")
+        response["Content-Disposition"] = f'attachment; filename="upload-{upload.pk}-failed-rows.csv"'
+        return response
+
+    def _act(self, request: HttpRequest, pk: int, service, success: str):
+        upload = get_object_or_404(FileUpload, pk=pk)
+        try:
+            service(upload=upload, actor=request.user)
+        except ApplicationError as exc:
+            self.message_user(request, exc.message, messages.ERROR)
+        else:
+            self.message_user(request, success, messages.SUCCESS)
+        return HttpResponseRedirect(reverse("admin:uploads_fileupload_change", args=[pk]))
+
+
+@admin.register(UploadRow)
+class UploadRowAdmin(admin.ModelAdmin):
+    list_display = ("upload", "row_number", "outcome", "customer", "phone", "loan_id", "created_at")
+    list_filter = ("outcome",)
+    list_select_related = ("upload", "customer")
+    search_fields = ("phone", "loan_id")
+    readonly_fields = [f.name for f in UploadRow._meta.fields]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

@@ -1,0 +1,192 @@
+"""Uploads over the API: push a file, watch it, confirm, revert, fetch the failed rows."""
+
+from django.http import StreamingHttpResponse
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import serializers, status
+from rest_framework.generics import ListAPIView
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from customers.models import Customer
+from uploads.models import FileUpload, RowOutcome, UploadMode, UploadRow
+from uploads.selectors import customer_entries, upload_entries, upload_failed_rows_csv
+from uploads.services import upload_confirm, upload_create, upload_revert_request
+from voiceassist.common.permissions import model_permission
+
+CanViewUploads = model_permission("uploads.view_fileupload")
+CanAddUploads = model_permission("uploads.view_fileupload", "uploads.add_fileupload")
+CanRevertUploads = model_permission("uploads.view_fileupload", "uploads.delete_fileupload")
+
+
+class UploadOutputSerializer(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField()
+    status_display = serializers.CharField(source="get_status_display")
+    progress_percent = serializers.IntegerField()
+    counts = serializers.DictField(child=serializers.IntegerField())
+    identical_warning = serializers.CharField()
+    unknown_columns = serializers.SerializerMethodField()
+    errors_csv_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = FileUpload
+        fields = [
+            "id",
+            "url",
+            "original_name",
+            "status",
+            "status_display",
+            "mode",
+            "dry_run",
+            "stop_on_error",
+            "rows_total",
+            "rows_done",
+            "progress_percent",
+            "counts",
+            "identical_to",
+            "identical_warning",
+            "unknown_columns",
+            "error_summary",
+            "errors_csv_url",
+            "created_at",
+            "started_at",
+            "finished_at",
+        ]
+
+    def get_url(self, upload: FileUpload) -> str:
+        return self._absolute(reverse("api-upload-detail", args=[upload.pk]))
+
+    def get_errors_csv_url(self, upload: FileUpload) -> str:
+        return self._absolute(reverse("api-upload-errors", args=[upload.pk]))
+
+    def get_unknown_columns(self, upload: FileUpload) -> list[str]:
+        return upload.report.get("unknown_columns", [])
+
+    def _absolute(self, path: str) -> str:
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request else path
+
+
+class EntryOutputSerializer(serializers.ModelSerializer):
+    upload_name = serializers.CharField(source="upload.original_name")
+
+    class Meta:
+        model = UploadRow
+        fields = [
+            "id",
+            "upload",
+            "upload_name",
+            "row_number",
+            "outcome",
+            "customer",
+            "phone",
+            "loan_id",
+            "values",
+            "errors",
+            "changes",
+            "created_at",
+        ]
+
+
+class UploadListCreateApi(ListAPIView):
+    """List uploads, or push a file: it is stored and queued, and the answer says where to watch it."""
+
+    parser_classes = [MultiPartParser, FormParser]
+    serializer_class = UploadOutputSerializer
+
+    class InputSerializer(serializers.Serializer):
+        file = serializers.FileField()
+        mode = serializers.ChoiceField(choices=UploadMode.choices, default=UploadMode.UPSERT)
+        dry_run = serializers.BooleanField(default=False)
+        stop_on_error = serializers.BooleanField(default=False)
+        allow_identical = serializers.BooleanField(
+            default=False, help_text="Go on even if the same file was uploaded before."
+        )
+
+    def get_permissions(self):
+        return [(CanAddUploads if self.request.method == "POST" else CanViewUploads)()]
+
+    def get_queryset(self):
+        return FileUpload.objects.select_related("identical_to").order_by("-created_at", "-pk")
+
+    @extend_schema(request=InputSerializer, responses={202: UploadOutputSerializer})
+    def post(self, request):
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        file = data.validated_data.pop("file")
+        upload = upload_create(file=file, original_name=file.name, uploaded_by=request.user, **data.validated_data)
+        output = UploadOutputSerializer(upload, context={"request": request}).data
+        return Response(output, status=status.HTTP_202_ACCEPTED, headers={"Location": output["url"]})
+
+
+class UploadDetailApi(APIView):
+    permission_classes = [CanViewUploads]
+
+    @extend_schema(responses=UploadOutputSerializer)
+    def get(self, request, pk: int):
+        upload = get_object_or_404(FileUpload.objects.select_related("identical_to"), pk=pk)
+        return Response(UploadOutputSerializer(upload, context={"request": request}).data)
+
+
+class UploadConfirmApi(APIView):
+    permission_classes = [CanAddUploads]
+
+    @extend_schema(request=None, responses={202: UploadOutputSerializer})
+    def post(self, request, pk: int):
+        upload = upload_confirm(upload=get_object_or_404(FileUpload, pk=pk), actor=request.user)
+        return Response(UploadOutputSerializer(upload, context={"request": request}).data, status=202)
+
+
+class UploadRevertApi(APIView):
+    permission_classes = [CanRevertUploads]
+
+    @extend_schema(request=None, responses={202: UploadOutputSerializer})
+    def post(self, request, pk: int):
+        upload = upload_revert_request(upload=get_object_or_404(FileUpload, pk=pk), actor=request.user)
+        return Response(UploadOutputSerializer(upload, context={"request": request}).data, status=202)
+
+
+class UploadErrorsCsvApi(APIView):
+    """The rows that were not imported, as CSV with an ``error`` column, ready to fix and upload again."""
+
+    permission_classes = [CanViewUploads]
+
+    @extend_schema(responses={(200, "text/csv"): OpenApiResponse(response=OpenApiTypes.STR)})
+    def get(self, request, pk: int):
+        upload = get_object_or_404(FileUpload, pk=pk)
+        response = StreamingHttpResponse(upload_failed_rows_csv(upload=upload), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="upload-{upload.pk}-failed-rows.csv"'
+        return response
+
+
+class UploadEntriesApi(ListAPIView):
+    """The upload's entries in row order; ``?outcome=invalid`` (or any outcome) narrows them."""
+
+    permission_classes = [CanViewUploads]
+    serializer_class = EntryOutputSerializer
+    queryset = UploadRow.objects.none()  # the real one depends on the URL (get_queryset)
+
+    @extend_schema(parameters=[OpenApiParameter("outcome", enum=RowOutcome.values, required=False)])
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        upload = get_object_or_404(FileUpload, pk=self.kwargs["pk"])
+        outcome = self.request.query_params.get("outcome")
+        return upload_entries(upload=upload, outcome=outcome if outcome in RowOutcome.values else None).select_related(
+            "upload"
+        )
+
+
+class CustomerEntriesApi(ListAPIView):
+    """A customer's timeline: every upload row that named them, newest first, with what it changed."""
+
+    permission_classes = [model_permission("customers.view_customer")]
+    serializer_class = EntryOutputSerializer
+    queryset = UploadRow.objects.none()  # the real one depends on the URL (get_queryset)
+
+    def get_queryset(self):
+        return customer_entries(customer=get_object_or_404(Customer, pk=self.kwargs["pk"]))

@@ -1,0 +1,439 @@
+"""Process an upload: read the file as a stream, decide what each row does, write in batches.
+
+Each batch of rows is evaluated against the database (and against the rows of the same file that
+came before it), then written in one transaction together with its entries, the counts and the
+resume point. A task that dies mid-file is redelivered and carries on after the last committed
+batch, so the end result is the same as an uninterrupted run.
+
+A preview (``dry_run``) goes through exactly the same steps but writes only the entries.
+"""
+
+import logging
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from itertools import islice
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from customers.models import Customer, Loan, LoanStatus
+from customers.national_ids import national_id_fingerprint
+from customers.resources import MissingColumns, header_map, resource_clean_row
+from uploads.models import COUNT_FIELDS, FileUpload, RowOutcome, UploadMode, UploadRow, UploadStatus
+from uploads.readers import Table, open_table
+from voiceassist.common.exceptions import ApplicationError
+
+from .writers import batch_writer
+
+logger = logging.getLogger(__name__)
+
+# File column -> Customer / Loan attribute. Entries record changes under the file column names.
+CUSTOMER_ATTRIBUTES = {
+    "name": "full_name",
+    "alternate_phone": "alternate_phones",
+    "email": "email",
+    "state": "state",
+    "language": "preferred_language",
+    "national_id": "national_id_last4",
+    "national_id_fingerprint": "national_id_fingerprint",
+}
+LOAN_ATTRIBUTES = {
+    "amount": "outstanding_amount",
+    "principal": "principal_amount",
+    "due_date": "due_date",
+    "days_past_due": "days_past_due",
+}
+ACCEPTED = (RowOutcome.CREATED, RowOutcome.UPDATED, RowOutcome.UNCHANGED)
+FINISHED = (UploadStatus.COMPLETED, UploadStatus.FAILED, UploadStatus.REVERTING, UploadStatus.REVERTED)
+
+
+def json_value(value: Any) -> Any:
+    """A value as entries and changes hold it: amounts as ``"50000.00"``, dates as ISO text."""
+    if isinstance(value, Decimal):
+        return f"{value:.2f}"
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return value
+
+
+def _cell_as_written(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, str | int | bool):
+        return value
+    if isinstance(value, float):
+        return int(value) if value.is_integer() else value
+    return json_value(value) if isinstance(value, Decimal | date | datetime) else str(value)
+
+
+def _name_key(name: str | None) -> str:
+    return " ".join((name or "").split()).casefold()
+
+
+# --- The run ------------------------------------------------------------------------------------
+
+
+def upload_process(*, upload_id: int) -> FileUpload:
+    """Run (or resume) an upload to its end. Safe to call again on an upload in any state."""
+    upload = FileUpload.objects.get(pk=upload_id)
+    if upload.status in FINISHED or upload.status == UploadStatus.AWAITING_CONFIRMATION:
+        return upload
+    try:
+        with open_table(upload.file.path, name=upload.original_name) as table:
+            mapping = header_map(table.headers)
+            if upload.status == UploadStatus.PENDING or upload.rows_total is None:
+                _validate(upload, table, mapping)
+            while True:
+                _run_phase(upload, table, mapping)
+                upload.refresh_from_db()
+                if not _advance_phase(upload):
+                    break
+    except ApplicationError as exc:
+        _fail(upload, exc.message)
+    upload.refresh_from_db()
+    return upload
+
+
+def _validate(upload: FileUpload, table: Table, mapping) -> None:
+    """Check the columns and count the rows before any row is written."""
+    _set_status(upload, UploadStatus.VALIDATING, started_at=timezone.now())
+    if mapping.missing_required:
+        raise MissingColumns(missing=mapping.missing_required, found=table.headers)
+    rows_total = sum(1 for _ in table.rows())
+    upload.report = {
+        **upload.report,
+        "format": table.format,
+        "encoding": table.encoding,
+        "delimiter": table.delimiter,
+        "headers": table.headers,
+        "columns": {column: table.headers[index] for column, index in mapping.columns.items()},
+        "unknown_columns": mapping.unknown,
+        "duplicate_columns": mapping.duplicates,
+        # With "stop on error" the file is first checked in full, writing nothing but entries.
+        "phase": "validation" if upload.stop_on_error and not upload.dry_run else "import",
+    }
+    upload.rows_total = rows_total
+    upload.status = UploadStatus.PROCESSING
+    upload.save(update_fields=["report", "rows_total", "status", "updated_at"])
+
+
+def _run_phase(upload: FileUpload, table: Table, mapping) -> None:
+    write = not upload.dry_run and upload.report.get("phase") == "import"
+    processor = _BatchProcessor(upload=upload, headers=table.headers, columns=mapping.columns, write=write)
+    rows = (row for row in table.rows() if row[0] > upload.last_row_number)
+    for batch in _batches(rows, settings.UPLOAD_BATCH_SIZE):
+        with transaction.atomic():
+            locked = FileUpload.objects.select_for_update().get(pk=upload.pk)
+            if locked.status != UploadStatus.PROCESSING or locked.last_row_number >= batch[0][0]:
+                continue  # another delivery of this task already did this batch
+            counts = processor.process(batch)
+            FileUpload.objects.filter(pk=upload.pk).update(
+                last_row_number=batch[-1][0],
+                rows_done=F("rows_done") + len(batch),
+                updated_at=timezone.now(),
+                **{COUNT_FIELDS[outcome]: F(COUNT_FIELDS[outcome]) + n for outcome, n in counts.items() if n},
+            )
+
+
+def _advance_phase(upload: FileUpload) -> bool:
+    """Finish the upload, or start its import phase after a clean validation. True to run again."""
+    if upload.status != UploadStatus.PROCESSING:
+        return False
+    invalid = upload.invalid_count + upload.duplicate_count
+    if upload.report.get("phase") == "validation":
+        if invalid:
+            _fail(
+                upload,
+                f"{invalid} row(s) are invalid or duplicated, and this upload was set to stop on any "
+                "invalid row: nothing was imported. Download the failed rows, fix them and upload again.",
+            )
+            return False
+        with transaction.atomic():
+            upload.entries.all().delete()
+            upload.reset_progress()
+            upload.report = {**upload.report, "phase": "import"}
+            upload.save()
+        return True
+    with transaction.atomic():
+        upload.status = UploadStatus.AWAITING_CONFIRMATION if upload.dry_run else UploadStatus.COMPLETED
+        upload.finished_at = timezone.now()
+        upload.save(update_fields=["status", "finished_at", "updated_at"])
+    return False
+
+
+def _fail(upload: FileUpload, message: str) -> None:
+    FileUpload.objects.filter(pk=upload.pk).update(
+        status=UploadStatus.FAILED, error_summary=message, finished_at=timezone.now(), updated_at=timezone.now()
+    )
+
+
+def _set_status(upload: FileUpload, status: str, **fields: Any) -> None:
+    upload.status = status
+    for name, value in fields.items():
+        setattr(upload, name, value)
+    upload.save(update_fields=["status", *fields, "updated_at"])
+
+
+def _batches(rows: Iterable, size: int) -> Iterator[list]:
+    iterator = iter(rows)
+    while batch := list(islice(iterator, size)):
+        yield batch
+
+
+# --- One batch ----------------------------------------------------------------------------------
+
+
+@dataclass
+class _Row:
+    number: int
+    values: dict[str, Any]
+    cleaned: dict[str, Any]
+    errors: list[str]
+    outcome: str = ""
+    changes: dict[str, list] = field(default_factory=dict)
+    created_customer: bool = False
+    created_loan: bool = False
+
+    @property
+    def phone(self) -> str:
+        return self.cleaned.get("phone") or ""
+
+    @property
+    def loan_id(self) -> str:
+        return self.cleaned.get("loan_id") or ""
+
+
+class _BatchProcessor:
+    """Decides each row's outcome and changes, then (when writing) persists the batch."""
+
+    def __init__(self, *, upload: FileUpload, headers: list[str], columns: dict[str, int], write: bool):
+        self.upload = upload
+        self.headers = headers
+        self.columns = columns
+        self.write = write
+        self.uploaded_at = upload.created_at
+        self.name_header = headers[columns["name"]] if "name" in columns else None
+
+    def process(self, batch: list[tuple[int, list]]) -> dict[str, int]:
+        rows = [self._parse(number, cells) for number, cells in batch]
+        phones = {row.phone for row in rows if row.phone}
+        loan_ids = {row.loan_id for row in rows if row.loan_id}
+        self._load(phones, loan_ids)
+        for row in rows:
+            self._decide(row)
+        now = timezone.now()
+        customer_ids = {phone: data["id"] for phone, data in self.stored_customers.items()}
+        if self.write:
+            writer = batch_writer()
+            customer_ids.update(writer.upsert_customers([self._customer_row(p, now) for p in self.touched_customers]))
+            writer.upsert_loans([self._loan_row(loan_id, customer_ids, now) for loan_id in self.touched_loans])
+        else:
+            writer = batch_writer()
+        writer.insert_entries([self._entry_row(row, customer_ids) for row in rows])
+        counts: dict[str, int] = dict.fromkeys(COUNT_FIELDS, 0)
+        for row in rows:
+            counts[row.outcome] += 1
+        return counts
+
+    def _parse(self, number: int, cells: list) -> _Row:
+        values = {header: _cell_as_written(cells[i]) for i, header in enumerate(self.headers) if header}
+        cleaned, errors = resource_clean_row({column: cells[index] for column, index in self.columns.items()})
+        return _Row(
+            number=number,
+            values=values,
+            cleaned=cleaned,
+            errors=[f"{column}: {message}" for column, message in errors.items()],
+        )
+
+    def _load(self, phones: set[str], loan_ids: set[str]) -> None:
+        """What the database and the earlier rows of this file say about the batch's keys."""
+        self.stored_customers: dict[str, dict] = {}
+        self.customers: dict[str, dict] = {}  # phone -> current values, keyed by file column
+        self.first_uploaded: dict[str, Any] = {}
+        stored = Customer.objects.filter(phone__in=phones).values(
+            "id", "phone", "first_uploaded_at", *CUSTOMER_ATTRIBUTES.values()
+        )
+        for data in stored:
+            self.stored_customers[data["phone"]] = data
+            self.customers[data["phone"]] = {c: json_value(data[a]) for c, a in CUSTOMER_ATTRIBUTES.items()}
+            self.first_uploaded[data["phone"]] = data["first_uploaded_at"]
+
+        self.loans: dict[str, dict] = {}  # loan id -> current values (file columns) and its owner's phone
+        self.loan_status: dict[str, str] = {}
+        stored_loans = Loan.objects.filter(loan_id__in=loan_ids).values(
+            "loan_id", "status", "customer__phone", *LOAN_ATTRIBUTES.values()
+        )
+        for data in stored_loans:
+            self.loans[data["loan_id"]] = {c: json_value(data[a]) for c, a in LOAN_ATTRIBUTES.items()}
+            self.loans[data["loan_id"]]["phone"] = data["customer__phone"]
+            self.loan_status[data["loan_id"]] = data["status"]
+
+        # Keys seen earlier in this file: duplicates are judged against them. In a preview nothing
+        # was written, so the earlier rows' changes are replayed to see what the import would find.
+        self.seen_phones: dict[str, tuple[int, str]] = {}
+        self.seen_loans: dict[str, int] = {}
+        self.created_here: set[str] = set()
+        earlier = (
+            UploadRow.objects.filter(upload=self.upload, outcome__in=[*ACCEPTED, RowOutcome.SKIPPED])
+            .filter(Q(phone__in=phones) | Q(loan_id__in=loan_ids))
+            .order_by("row_number")
+            .values_list("row_number", "phone", "loan_id", "outcome", "values", "changes", "created_customer")
+        )
+        for number, phone, loan_id, outcome, values, changes, created_customer in earlier:
+            if phone in phones:
+                name = values.get(self.name_header, "") if self.name_header else ""
+                self.seen_phones.setdefault(phone, (number, str(name)))
+                if created_customer:
+                    self.created_here.add(phone)
+            if loan_id:
+                self.seen_loans.setdefault(loan_id, number)
+            if not self.write and outcome in ACCEPTED:
+                self._replay(phone, loan_id, changes)
+        self.touched_customers: dict[str, None] = {}
+        self.touched_loans: dict[str, None] = {}
+
+    def _replay(self, phone: str, loan_id: str, changes: dict[str, list]) -> None:
+        customer = self.customers.setdefault(phone, {})
+        for column, (_, new) in changes.items():
+            if column in CUSTOMER_ATTRIBUTES:
+                customer[column] = new
+        if loan_id:
+            loan = self.loans.setdefault(loan_id, {"phone": phone})
+            for column, (_, new) in changes.items():
+                if column in LOAN_ATTRIBUTES:
+                    loan[column] = new
+
+    def _decide(self, row: _Row) -> None:
+        if row.errors:
+            row.outcome = RowOutcome.INVALID
+            return
+        phone, loan_id, name = row.phone, row.loan_id, row.cleaned.get("name")
+        if loan_id and loan_id in self.seen_loans:
+            self._reject(row, RowOutcome.DUPLICATE, f"loan_id: {loan_id} is also in row {self.seen_loans[loan_id]}.")
+            return
+        first = self.seen_phones.get(phone)
+        if first and name and first[1] and _name_key(name) != _name_key(first[1]):
+            self._reject(
+                row,
+                RowOutcome.DUPLICATE,
+                f"phone: {phone} is also in row {first[0]} with another name (“{first[1]}”).",
+            )
+            return
+
+        exists = phone in self.customers
+        mode = self.upload.mode
+        loan = self.loans.get(loan_id) if loan_id else None
+        if loan and loan["phone"] != phone:
+            self._reject(row, RowOutcome.INVALID, f"loan_id: {loan_id} belongs to another customer.")
+            return
+        self.seen_phones.setdefault(phone, (row.number, name or ""))
+        if loan_id:
+            self.seen_loans[loan_id] = row.number
+        if mode == UploadMode.CREATE_ONLY and exists and phone not in self.created_here:
+            self._reject(row, RowOutcome.SKIPPED, f"{phone} is already a customer; this upload only adds new ones.")
+            return
+        if mode == UploadMode.UPDATE_ONLY and not exists:
+            self._reject(row, RowOutcome.SKIPPED, f"No customer has phone {phone}; this upload only updates.")
+            return
+        if not exists and not name:
+            self._reject(row, RowOutcome.INVALID, "name: a name is required for a new customer.")
+            return
+
+        given = self._customer_values(row.cleaned, phone)
+        current = self.customers.get(phone, {})
+        row.changes = {c: [current.get(c), new] for c, new in given.items() if current.get(c) != new}
+        row.created_customer = not exists
+        if row.created_customer:
+            self.created_here.add(phone)
+        self.customers[phone] = {**current, **given}
+        self.touched_customers[phone] = None
+
+        if loan_id:
+            loan_given = {c: json_value(row.cleaned[c]) for c in LOAN_ATTRIBUTES if row.cleaned.get(c) is not None}
+            loan_current = loan or {}
+            row.changes.update(
+                {c: [loan_current.get(c), new] for c, new in loan_given.items() if loan_current.get(c) != new}
+            )
+            row.created_loan = loan is None
+            self.loans[loan_id] = {**loan_current, **loan_given, "phone": phone}
+            self.touched_loans[loan_id] = None
+
+        if row.created_customer or row.created_loan:
+            row.outcome = RowOutcome.CREATED
+        elif row.changes:
+            row.outcome = RowOutcome.UPDATED
+        else:
+            row.outcome = RowOutcome.UNCHANGED
+
+    @staticmethod
+    def _reject(row: _Row, outcome: str, message: str) -> None:
+        row.outcome = outcome
+        row.errors.append(message)
+
+    @staticmethod
+    def _customer_values(cleaned: dict[str, Any], phone: str) -> dict[str, Any]:
+        given = {
+            column: json_value(cleaned[column])
+            for column in ("name", "email", "state", "language")
+            if cleaned.get(column) is not None
+        }
+        if cleaned.get("alternate_phone") is not None:
+            given["alternate_phone"] = sorted({p for p in cleaned["alternate_phone"] if p != phone})
+        if cleaned.get("national_id"):
+            fingerprint = national_id_fingerprint(cleaned["national_id"])
+            given["national_id"] = fingerprint.last4
+            given["national_id_fingerprint"] = fingerprint.fingerprint
+        return given
+
+    def _customer_row(self, phone: str, now: datetime) -> dict[str, Any]:
+        values = self.customers[phone]
+        return {
+            "phone": phone,
+            "full_name": values["name"],
+            "alternate_phones": values.get("alternate_phone") or [],
+            "email": values.get("email") or "",
+            "state": values.get("state") or "",
+            "preferred_language": values.get("language") or "en",
+            "national_id_fingerprint": values.get("national_id_fingerprint") or "",
+            "national_id_last4": values.get("national_id") or "",
+            "first_uploaded_at": self.first_uploaded.get(phone) or self.uploaded_at,
+            "last_uploaded_at": self.uploaded_at,
+            "created_at": now,
+            "updated_at": now,
+        }
+
+    def _loan_row(self, loan_id: str, customer_ids: dict[str, int], now: datetime) -> dict[str, Any]:
+        values = self.loans[loan_id]
+        return {
+            "loan_id": loan_id,
+            "customer_id": customer_ids[values["phone"]],
+            "principal_amount": values.get("principal"),
+            "outstanding_amount": values.get("amount"),
+            "due_date": values.get("due_date"),
+            "days_past_due": values.get("days_past_due"),
+            "status": self.loan_status.get(loan_id, LoanStatus.ACTIVE),
+            "created_at": now,
+            "updated_at": now,
+        }
+
+    def _entry_row(self, row: _Row, customer_ids: dict[str, int]) -> dict[str, Any]:
+        phone = row.phone or str(row.values.get(self.headers[self.columns["phone"]], ""))[:32]
+        return {
+            "upload_id": self.upload.pk,
+            "row_number": row.number,
+            "outcome": row.outcome,
+            "customer_id": customer_ids.get(row.phone) if row.phone else None,
+            "phone": phone,
+            "loan_id": (row.loan_id or "")[:64],
+            "created_customer": row.created_customer,
+            "created_loan": row.created_loan,
+            "values": row.values,
+            "errors": row.errors,
+            "changes": row.changes,
+            "created_at": self.uploaded_at,
+        }

@@ -1,0 +1,43 @@
+"""Thin tasks: fetch by id, call the service. Both are safe to run again (acks are late)."""
+
+import logging
+
+from celery import shared_task
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import timezone
+
+from uploads.models import FileUpload, UploadStatus
+from uploads.services import upload_process, upload_revert
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(name="uploads.process", acks_late=True, reject_on_worker_lost=True)
+def upload_process_task(upload_id: int) -> None:
+    try:
+        upload_process(upload_id=upload_id)
+    except Exception:
+        # Only the id is logged: rows hold personal data.
+        logger.exception("Upload %s stopped on an unexpected error", upload_id)
+        FileUpload.objects.filter(pk=upload_id).exclude(status__in=[UploadStatus.COMPLETED]).update(
+            status=UploadStatus.FAILED,
+            finished_at=timezone.now(),
+            error_summary="Processing stopped on an unexpected error. Rows up to the last one counted were "
+            "imported; revert the upload or upload the rest again. The error was logged.",
+        )
+        raise
+
+
+@shared_task(name="uploads.revert", acks_late=True, reject_on_worker_lost=True)
+def upload_revert_task(upload_id: int, actor_id: int | None = None) -> None:
+    actor = get_user_model().objects.filter(pk=actor_id).first() if actor_id else None
+    try:
+        upload_revert(upload=FileUpload.objects.get(pk=upload_id), actor=actor)
+    except Exception:
+        logger.exception("Revert of upload %s failed", upload_id)
+        with transaction.atomic():
+            FileUpload.objects.filter(pk=upload_id, status=UploadStatus.REVERTING).update(
+                status=UploadStatus.COMPLETED, error_summary="The revert failed and changed nothing; try again."
+            )
+        raise

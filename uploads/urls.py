@@ -1,0 +1,12 @@
+from django.urls import path
+
+from . import apis
+
+urlpatterns = [
+    path("", apis.UploadListCreateApi.as_view(), name="api-upload-list"),
+    path("<int:pk>/", apis.UploadDetailApi.as_view(), name="api-upload-detail"),
+    path("<int:pk>/confirm/", apis.UploadConfirmApi.as_view(), name="api-upload-confirm"),
+    path("<int:pk>/revert/", apis.UploadRevertApi.as_view(), name="api-upload-revert"),
+    path("<int:pk>/errors.csv", apis.UploadErrorsCsvApi.as_view(), name="api-upload-errors"),
+    path("<int:pk>/entries/", apis.UploadEntriesApi.as_view(), name="api-upload-entries"),
+]
