@@ -37,7 +37,7 @@ class Customer(BaseModel):
 
     # HMAC-SHA256 of the normalised national id (key in settings) and its last four characters.
     # The id itself is never stored.
-    national_id_fingerprint = models.CharField(max_length=64, blank=True, db_index=True)
+    national_id_fingerprint = models.CharField(max_length=64, blank=True)
     national_id_last4 = models.CharField(max_length=4, blank=True)
 
     class Meta:

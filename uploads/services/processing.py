@@ -18,17 +18,17 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.utils import timezone
 
-from customers.models import Customer, Loan, LoanStatus
+from customers.models import LoanStatus
 from customers.national_ids import national_id_fingerprint
 from customers.resources import MissingColumns, header_map, resource_clean_row
-from uploads.models import COUNT_FIELDS, FileUpload, RowOutcome, UploadMode, UploadRow, UploadStatus
+from uploads.models import COUNT_FIELDS, FileUpload, RowOutcome, UploadMode, UploadStatus
 from uploads.readers import Table, open_table
 from voiceassist.common.exceptions import ApplicationError
 
-from .writers import batch_writer
+from .writers import batch_store
 
 logger = logging.getLogger(__name__)
 
@@ -124,10 +124,13 @@ def _validate(upload: FileUpload, table: Table, mapping) -> None:
 
 def _run_phase(upload: FileUpload, table: Table, mapping) -> None:
     write = not upload.dry_run and upload.report.get("phase") == "import"
-    processor = _BatchProcessor(upload=upload, headers=table.headers, columns=mapping.columns, write=write)
+    processor = _BatchProcessor(
+        upload=upload, headers=table.headers, columns=mapping.columns, write=write, cells_are_text=table.format == "csv"
+    )
     rows = (row for row in table.rows() if row[0] > upload.last_row_number)
     for batch in _batches(rows, settings.UPLOAD_BATCH_SIZE):
         with transaction.atomic():
+            processor.store.start_batch()
             locked = FileUpload.objects.select_for_update().get(pk=upload.pk)
             if locked.status != UploadStatus.PROCESSING or locked.last_row_number >= batch[0][0]:
                 continue  # another delivery of this task already did this batch
@@ -188,34 +191,33 @@ def _batches(rows: Iterable, size: int) -> Iterator[list]:
 # --- One batch ----------------------------------------------------------------------------------
 
 
-@dataclass
+@dataclass(slots=True)
 class _Row:
     number: int
     values: dict[str, Any]
     cleaned: dict[str, Any]
     errors: list[str]
+    phone: str = ""
+    loan_id: str = ""
     outcome: str = ""
     changes: dict[str, list] = field(default_factory=dict)
     created_customer: bool = False
     created_loan: bool = False
 
-    @property
-    def phone(self) -> str:
-        return self.cleaned.get("phone") or ""
-
-    @property
-    def loan_id(self) -> str:
-        return self.cleaned.get("loan_id") or ""
-
 
 class _BatchProcessor:
     """Decides each row's outcome and changes, then (when writing) persists the batch."""
 
-    def __init__(self, *, upload: FileUpload, headers: list[str], columns: dict[str, int], write: bool):
+    def __init__(
+        self, *, upload: FileUpload, headers: list[str], columns: dict[str, int], write: bool, cells_are_text: bool
+    ):
         self.upload = upload
         self.headers = headers
         self.columns = columns
+        self.column_items = list(columns.items())
         self.write = write
+        self.cells_are_text = cells_are_text
+        self.store = batch_store()
         self.uploaded_at = upload.created_at
         self.name_header = headers[columns["name"]] if "name" in columns else None
 
@@ -229,25 +231,29 @@ class _BatchProcessor:
         now = timezone.now()
         customer_ids = {phone: data["id"] for phone, data in self.stored_customers.items()}
         if self.write:
-            writer = batch_writer()
-            customer_ids.update(writer.upsert_customers([self._customer_row(p, now) for p in self.touched_customers]))
-            writer.upsert_loans([self._loan_row(loan_id, customer_ids, now) for loan_id in self.touched_loans])
-        else:
-            writer = batch_writer()
-        writer.insert_entries([self._entry_row(row, customer_ids) for row in rows])
+            customer_rows = [self._customer_row(phone, now) for phone in self.touched_customers]
+            customer_ids.update(self.store.upsert_customers(customer_rows))
+            self.store.upsert_loans([self._loan_row(loan_id, customer_ids, now) for loan_id in self.touched_loans])
+        self.store.insert_entries([self._entry_row(row, customer_ids) for row in rows])
         counts: dict[str, int] = dict.fromkeys(COUNT_FIELDS, 0)
         for row in rows:
             counts[row.outcome] += 1
         return counts
 
     def _parse(self, number: int, cells: list) -> _Row:
-        values = {header: _cell_as_written(cells[i]) for i, header in enumerate(self.headers) if header}
-        cleaned, errors = resource_clean_row({column: cells[index] for column, index in self.columns.items()})
+        if self.cells_are_text:
+            values = dict(zip(self.headers, cells, strict=False))
+        else:
+            values = {header: _cell_as_written(cell) for header, cell in zip(self.headers, cells, strict=False)}
+        values.pop("", None)
+        cleaned, errors = resource_clean_row({column: cells[index] for column, index in self.column_items})
         return _Row(
             number=number,
             values=values,
             cleaned=cleaned,
-            errors=[f"{column}: {message}" for column, message in errors.items()],
+            errors=[f"{column}: {message}" for column, message in errors.items()] if errors else [],
+            phone=cleaned.get("phone") or "",
+            loan_id=cleaned.get("loan_id") or "",
         )
 
     def _load(self, phones: set[str], loan_ids: set[str]) -> None:
@@ -255,22 +261,16 @@ class _BatchProcessor:
         self.stored_customers: dict[str, dict] = {}
         self.customers: dict[str, dict] = {}  # phone -> current values, keyed by file column
         self.first_uploaded: dict[str, Any] = {}
-        stored = Customer.objects.filter(phone__in=phones).values(
-            "id", "phone", "first_uploaded_at", *CUSTOMER_ATTRIBUTES.values()
-        )
-        for data in stored:
+        for data in self.store.customers_by_phone(phones):
             self.stored_customers[data["phone"]] = data
             self.customers[data["phone"]] = {c: json_value(data[a]) for c, a in CUSTOMER_ATTRIBUTES.items()}
             self.first_uploaded[data["phone"]] = data["first_uploaded_at"]
 
         self.loans: dict[str, dict] = {}  # loan id -> current values (file columns) and its owner's phone
         self.loan_status: dict[str, str] = {}
-        stored_loans = Loan.objects.filter(loan_id__in=loan_ids).values(
-            "loan_id", "status", "customer__phone", *LOAN_ATTRIBUTES.values()
-        )
-        for data in stored_loans:
+        for data in self.store.loans_by_id(loan_ids):
             self.loans[data["loan_id"]] = {c: json_value(data[a]) for c, a in LOAN_ATTRIBUTES.items()}
-            self.loans[data["loan_id"]]["phone"] = data["customer__phone"]
+            self.loans[data["loan_id"]]["phone"] = data["owner_phone"]
             self.loan_status[data["loan_id"]] = data["status"]
 
         # Keys seen earlier in this file: duplicates are judged against them. In a preview nothing
@@ -278,12 +278,7 @@ class _BatchProcessor:
         self.seen_phones: dict[str, tuple[int, str]] = {}
         self.seen_loans: dict[str, int] = {}
         self.created_here: set[str] = set()
-        earlier = (
-            UploadRow.objects.filter(upload=self.upload, outcome__in=[*ACCEPTED, RowOutcome.SKIPPED])
-            .filter(Q(phone__in=phones) | Q(loan_id__in=loan_ids))
-            .order_by("row_number")
-            .values_list("row_number", "phone", "loan_id", "outcome", "values", "changes", "created_customer")
-        )
+        earlier = self.store.earlier_entries(self.upload.pk, phones, loan_ids, [*ACCEPTED, RowOutcome.SKIPPED])
         for number, phone, loan_id, outcome, values, changes, created_customer in earlier:
             if phone in phones:
                 name = values.get(self.name_header, "") if self.name_header else ""

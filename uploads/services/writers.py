@@ -1,21 +1,37 @@
-"""Set-based writes of one batch of an upload: customers, loans and entries.
+"""The database side of one batch of an upload: a few set-based reads and writes.
 
-The pipeline decides what each row does; these writers only persist a batch in a few statements.
-On PostgreSQL rows are streamed with ``COPY`` into staging tables and merged with one
-``INSERT … ON CONFLICT`` per table; elsewhere (SQLite in the embedded setup) Django's
-``bulk_create(update_conflicts=True)`` does the same job. Both take and give the same shapes.
+The pipeline decides what each row does; a store only reads what a batch needs and persists it in
+a handful of statements. On PostgreSQL rows are streamed with ``COPY`` (into staging tables that are
+merged with one ``INSERT … ON CONFLICT`` per table) and keys are passed as one array parameter;
+elsewhere (SQLite in the embedded setup) Django's ``bulk_create(update_conflicts=True)`` and
+``__in`` lookups do the same job. Both take and give the same shapes.
 """
 
-import csv
 import io
 import json
-import operator
+import re
+from collections.abc import Callable, Iterable
 from typing import Any, Protocol
 
 from django.db import connection
 
 from customers.models import Customer, Loan
 from uploads.models import UploadRow
+
+# What the pipeline reads of a stored customer / loan (model attributes).
+CUSTOMER_READ = (
+    "id",
+    "phone",
+    "first_uploaded_at",
+    "full_name",
+    "alternate_phones",
+    "email",
+    "state",
+    "preferred_language",
+    "national_id_last4",
+    "national_id_fingerprint",
+)
+LOAN_READ = ("loan_id", "status", "outstanding_amount", "principal_amount", "due_date", "days_past_due")
 
 CUSTOMER_COLUMNS = (
     "phone",
@@ -62,10 +78,24 @@ ENTRY_COLUMNS = (
     "changes",
     "created_at",
 )
-_JSON_COLUMNS = {"alternate_phones", "values", "errors", "changes"}
+EARLIER_ENTRY_FIELDS = ("row_number", "phone", "loan_id", "outcome", "values", "changes", "created_customer")
+_JSON_COLUMNS = frozenset({"alternate_phones", "values", "errors", "changes"})
 
 
-class BatchWriter(Protocol):
+class BatchStore(Protocol):
+    def start_batch(self) -> None:
+        """Called first inside each batch's transaction."""
+
+    def customers_by_phone(self, phones: Iterable[str]) -> list[dict[str, Any]]:
+        """Stored customers with these phones (``CUSTOMER_READ`` fields)."""
+
+    def loans_by_id(self, loan_ids: Iterable[str]) -> list[dict[str, Any]]:
+        """Stored loans with these ids (``LOAN_READ`` fields and ``owner_phone``)."""
+
+    def earlier_entries(self, upload_id: int, phones: Iterable[str], loan_ids: Iterable[str],
+                        outcomes: Iterable[str]) -> list[tuple]:
+        """Entries of this upload naming these phones or loan ids (``EARLIER_ENTRY_FIELDS``), in row order."""
+
     def upsert_customers(self, rows: list[dict[str, Any]]) -> dict[str, int]:
         """Insert or update customers (one row per phone); return ``{phone: id}``."""
 
@@ -76,7 +106,25 @@ class BatchWriter(Protocol):
         """Insert the batch's entries."""
 
 
-class OrmBatchWriter:
+class OrmBatchStore:
+    def start_batch(self) -> None:
+        pass
+
+    def customers_by_phone(self, phones: Iterable[str]) -> list[dict[str, Any]]:
+        return list(Customer.objects.filter(phone__in=list(phones)).values(*CUSTOMER_READ))
+
+    def loans_by_id(self, loan_ids: Iterable[str]) -> list[dict[str, Any]]:
+        loans = Loan.objects.filter(loan_id__in=list(loan_ids)).values(*LOAN_READ, owner_phone=_customer_phone())
+        return list(loans)
+
+    def earlier_entries(self, upload_id, phones, loan_ids, outcomes) -> list[tuple]:
+        from django.db.models import Q
+
+        entries = UploadRow.objects.filter(upload_id=upload_id, outcome__in=list(outcomes)).filter(
+            Q(phone__in=list(phones)) | Q(loan_id__in=list(loan_ids))
+        )
+        return list(entries.order_by("row_number").values_list(*EARLIER_ENTRY_FIELDS))
+
     def upsert_customers(self, rows: list[dict[str, Any]]) -> dict[str, int]:
         if not rows:
             return {}
@@ -105,18 +153,58 @@ class OrmBatchWriter:
             UploadRow.objects.bulk_create([UploadRow(**row) for row in rows], batch_size=500)
 
 
-class PostgresCopyBatchWriter:
+def _customer_phone():
+    from django.db.models import F
+
+    return F("customer__phone")
+
+
+class PostgresBatchStore:
+    customers = Customer._meta.db_table
+    loans = Loan._meta.db_table
+    entries = UploadRow._meta.db_table
+
+    def start_batch(self) -> None:
+        # A batch's commit need not wait for its WAL to reach the disk: the upload's final status is
+        # committed synchronously, and flushing that flushes every earlier batch too. If the database
+        # itself crashes before then, the unacknowledged task resumes from the last durable batch.
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit TO OFF")
+
+    def customers_by_phone(self, phones: Iterable[str]) -> list[dict[str, Any]]:
+        rows = self._select(f"SELECT {', '.join(CUSTOMER_READ)} FROM {self.customers} WHERE phone = ANY(%s)", phones)
+        for row in rows:
+            row["alternate_phones"] = _loads(row["alternate_phones"])
+        return rows
+
+    def loans_by_id(self, loan_ids: Iterable[str]) -> list[dict[str, Any]]:
+        columns = ", ".join(f"l.{c}" for c in LOAN_READ)
+        return self._select(
+            f"SELECT {columns}, c.phone AS owner_phone FROM {self.loans} l "
+            f"JOIN {self.customers} c ON c.id = l.customer_id WHERE l.loan_id = ANY(%s)",
+            loan_ids,
+        )
+
+    def earlier_entries(self, upload_id, phones, loan_ids, outcomes) -> list[tuple]:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT {', '.join(EARLIER_ENTRY_FIELDS)} FROM {self.entries} "
+                "WHERE upload_id = %s AND outcome = ANY(%s) AND (phone = ANY(%s) OR loan_id = ANY(%s)) "
+                "ORDER BY row_number",
+                [upload_id, list(outcomes), list(phones), list(loan_ids)],
+            )
+            return [(n, p, loan, o, _loads(v), _loads(c), created) for n, p, loan, o, v, c, created in cursor]
+
     def upsert_customers(self, rows: list[dict[str, Any]]) -> dict[str, int]:
         if not rows:
             return {}
-        table = Customer._meta.db_table
         with connection.cursor() as cursor:
-            self._stage(cursor, table, CUSTOMER_COLUMNS, rows)
+            self._stage(cursor, self.customers, CUSTOMER_COLUMNS, rows)
             columns = ", ".join(CUSTOMER_COLUMNS)
             updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in CUSTOMER_UPDATE_COLUMNS)
             cursor.execute(
-                f"INSERT INTO {table} ({columns}, do_not_call, do_not_call_reason) "  # noqa: S608 (names are ours)
-                f"SELECT {columns}, false, '' FROM stage_{table} "
+                f"INSERT INTO {self.customers} ({columns}, do_not_call, do_not_call_reason) "
+                f"SELECT {columns}, false, '' FROM stage_{self.customers} "
                 f"ON CONFLICT (phone) DO UPDATE SET {updates} RETURNING phone, id"
             )
             return dict(cursor.fetchall())
@@ -124,20 +212,25 @@ class PostgresCopyBatchWriter:
     def upsert_loans(self, rows: list[dict[str, Any]]) -> None:
         if not rows:
             return
-        table = Loan._meta.db_table
         with connection.cursor() as cursor:
-            self._stage(cursor, table, LOAN_COLUMNS, rows)
+            self._stage(cursor, self.loans, LOAN_COLUMNS, rows)
             columns = ", ".join(LOAN_COLUMNS)
             updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in LOAN_UPDATE_COLUMNS)
             cursor.execute(
-                f"INSERT INTO {table} ({columns}) SELECT {columns} FROM stage_{table} "  # noqa: S608
+                f"INSERT INTO {self.loans} ({columns}) SELECT {columns} FROM stage_{self.loans} "
                 f"ON CONFLICT (loan_id) DO UPDATE SET {updates}"
             )
 
     def insert_entries(self, rows: list[dict[str, Any]]) -> None:
         if rows:
             with connection.cursor() as cursor:
-                self._copy(cursor, UploadRow._meta.db_table, ENTRY_COLUMNS, rows)
+                _copy(cursor, self.entries, ENTRY_COLUMNS, rows)
+
+    def _select(self, sql: str, keys: Iterable[str]) -> list[dict[str, Any]]:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [list(keys)])
+            names = [column.name for column in cursor.description]
+            return [dict(zip(names, row, strict=True)) for row in cursor]
 
     def _stage(self, cursor, table: str, columns: tuple[str, ...], rows: list[dict[str, Any]]) -> None:
         """Copy ``rows`` into a session-local staging table shaped like ``table``.
@@ -146,49 +239,56 @@ class PostgresCopyBatchWriter:
         """
         stage = f"stage_{table}"
         cursor.execute(
-            f"CREATE TEMP TABLE IF NOT EXISTS {stage} ON COMMIT DELETE ROWS AS "  # noqa: S608
+            f"CREATE TEMP TABLE IF NOT EXISTS {stage} ON COMMIT DELETE ROWS AS "
             f"SELECT {', '.join(columns)} FROM {table} WITH NO DATA"
         )
         cursor.execute(f"TRUNCATE {stage}")
-        self._copy(cursor, stage, columns, rows)
-
-    def _copy(self, cursor, table: str, columns: tuple[str, ...], rows: list[dict[str, Any]]) -> None:
-        # csv writes None as an empty field (NULL below) and booleans as True/False, which PostgreSQL
-        # reads; only the JSON columns need encoding.
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        values_of = operator.itemgetter(*columns)
-        json_positions = [i for i, column in enumerate(columns) if column in _JSON_COLUMNS]
-        for row in rows:
-            values = list(values_of(row))
-            for i in json_positions:
-                values[i] = _dumps(values[i])
-            writer.writerow(values)
-        buffer.seek(0)
-        # Unquoted empty fields are NULL in COPY's CSV format; quote text columns so "" stays "".
-        text_columns = [c for c in columns if c in _TEXT_COLUMNS]
-        force = f", FORCE_NOT_NULL ({', '.join(text_columns)})" if text_columns else ""
-        cursor.copy_expert(f"COPY {table} ({', '.join(columns)}) FROM STDIN WITH (FORMAT csv{force})", buffer)
+        _copy(cursor, stage, columns, rows)
 
 
-_TEXT_COLUMNS = {
-    "phone",
-    "full_name",
-    "email",
-    "state",
-    "preferred_language",
-    "national_id_fingerprint",
-    "national_id_last4",
-    "loan_id",
-    "status",
-    "outcome",
-}
+# --- COPY's text format ----------------------------------------------------------------------------
 
-
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+_needs_escape = re.compile(r"[\\\t\n\r]").search
 _dumps = json.JSONEncoder(ensure_ascii=False, default=str, separators=(",", ":")).encode
 
 
-def batch_writer() -> BatchWriter:
+def _copy_text(value: Any) -> str:
+    if value is None:
+        return "\\N"
+    if value.__class__ is str:
+        return value.translate(_COPY_ESCAPES) if _needs_escape(value) else value
+    if value is True:
+        return "t"
+    if value is False:
+        return "f"
+    return str(value)
+
+
+def _copy_json(value: Any) -> str:
+    # JSON text has no raw tab or line break; only its own backslashes need doubling.
+    text = _dumps(value)
+    return text.replace("\\", "\\\\") if "\\" in text else text
+
+
+def _copy(cursor, table: str, columns: tuple[str, ...], rows: list[dict[str, Any]]) -> None:
+    """Stream ``rows`` into ``table`` with ``COPY … FROM STDIN`` (text format: tab-separated, ``\\N`` is NULL)."""
+    converters: list[Callable[[Any], str]] = [_copy_json if c in _JSON_COLUMNS else _copy_text for c in columns]
+    pairs = list(zip(columns, converters, strict=True))
+    buffer = io.StringIO()
+    write = buffer.write
+    for row in rows:
+        write("\t".join([convert(row[column]) for column, convert in pairs]))
+        write("\n")
+    buffer.seek(0)
+    cursor.copy_expert(f"COPY {table} ({', '.join(columns)}) FROM STDIN", buffer)
+
+
+def _loads(value: Any) -> Any:
+    return json.loads(value) if isinstance(value, str) else value
+
+
+def batch_store() -> BatchStore:
     if connection.vendor == "postgresql":
-        return PostgresCopyBatchWriter()
-    return OrmBatchWriter()
+        return PostgresBatchStore()
+    return OrmBatchStore()
