@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('customers', '0001_initial'),
+        ("customers", "0001_initial"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='customer',
-            name='national_id_fingerprint',
+            model_name="customer",
+            name="national_id_fingerprint",
             field=models.CharField(blank=True, max_length=64),
         ),
     ]

@@ -92,8 +92,9 @@ class BatchStore(Protocol):
     def loans_by_id(self, loan_ids: Iterable[str]) -> list[dict[str, Any]]:
         """Stored loans with these ids (``LOAN_READ`` fields and ``owner_phone``)."""
 
-    def earlier_entries(self, upload_id: int, phones: Iterable[str], loan_ids: Iterable[str],
-                        outcomes: Iterable[str]) -> list[tuple]:
+    def earlier_entries(
+        self, upload_id: int, phones: Iterable[str], loan_ids: Iterable[str], outcomes: Iterable[str]
+    ) -> list[tuple]:
         """Entries of this upload naming these phones or loan ids (``EARLIER_ENTRY_FIELDS``), in row order."""
 
     def upsert_customers(self, rows: list[dict[str, Any]]) -> dict[str, int]:

@@ -74,8 +74,11 @@ def test_a_killed_worker_is_replaced_and_the_import_ends_exactly_as_an_uninterru
     Loan.objects.all().delete()
     Customer.objects.all().delete()
     clean = upload_create(
-        file=ContentFile(content, name="big.csv"), original_name="big.csv", uploaded_by=None,
-        allow_identical=True, queue=False,
+        file=ContentFile(content, name="big.csv"),
+        original_name="big.csv",
+        uploaded_by=None,
+        allow_identical=True,
+        queue=False,
     )
     clean = _snapshot(upload_process(upload_id=clean.pk))
 
