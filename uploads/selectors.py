@@ -1,6 +1,7 @@
 """Reads on uploads: entries, timelines, the failed rows as a file to fix."""
 
 import csv
+import re
 from collections.abc import Iterator
 
 from django.db.models import QuerySet
@@ -46,16 +47,14 @@ def upload_failed_rows_csv(*, upload: FileUpload) -> Iterator[str]:
         yield writer.writerow([_safe_cell(values.get(header, "")) for header in headers] + ["; ".join(errors)])
 
 
+_PLAIN_NUMBER = re.compile(r"[+\-]?[\d\s().,\-]*")
+
+
 def _safe_cell(value: object) -> object:
-    """Cells that a spreadsheet would run as a formula are prefixed so they stay text."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@") and not _looks_numeric(value):
+    """Cells a spreadsheet would run as a formula get a leading ``'`` so they stay text.
+
+    Numbers and phones (``+91 98765 43210``, ``-500``) are left alone: they must survive the round trip.
+    """
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@") and not _PLAIN_NUMBER.fullmatch(value):
         return "'" + value
     return value
-
-
-def _looks_numeric(value: str) -> bool:
-    try:
-        float(value.replace(",", ""))
-    except ValueError:
-        return False
-    return True

@@ -107,21 +107,23 @@ def test_the_failed_rows_file_can_be_fixed_and_uploaded_again():
             HEADER,
             ["Asha Rao", "9876543210", "LN-1", "100", "31/12/2026", "Goa"],
             ["Ravi Kumar", "12345", "LN-2", "200", "31/12/2026", "Goa"],
-            ['=HYPERLINK("x")', "9123456700", "LN-3", "abc", "31/12/2026", "Goa"],
+            ['=HYPERLINK("x")', "+91 91234 56700", "LN-3", "abc", "31/12/2026", "@SUM(A1)"],
         ]
     )
     failed = list(csv.reader(io.StringIO("".join(upload_failed_rows_csv(upload=upload)).lstrip("\ufeff"))))
 
     assert failed[0] == [*HEADER, "error"]
-    assert [row[1] for row in failed[1:]] == ["12345", "9123456700"]
+    assert [row[1] for row in failed[1:]] == ["12345", "+91 91234 56700"]  # phones are not mangled
     assert "12345" in failed[1][-1]
     assert failed[2][0].startswith("'=")  # a formula stays text in a spreadsheet
+    assert failed[2][5] == "'@SUM(A1)"
     assert failed[2][-1].startswith("amount:")
 
     fixed = [row[:-1] for row in failed]
     fixed[1][1] = "9123456789"
     fixed[2][0] = "Meera Nair"
     fixed[2][3] = "300"
+    fixed[2][5] = "Goa"
     again = upload_rows(fixed)
 
     assert again.counts["created"] == 2 and again.counts["invalid"] == 0
