@@ -7,6 +7,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
+from voiceassist.common.admin import ReadOnlyAdmin
 from voiceassist.common.exceptions import ApplicationError
 
 from .forms import UploadForm
@@ -148,18 +149,8 @@ class FileUploadAdmin(admin.ModelAdmin):
 
 
 @admin.register(UploadRow)
-class UploadRowAdmin(admin.ModelAdmin):
+class UploadRowAdmin(ReadOnlyAdmin):
     list_display = ("upload", "row_number", "outcome", "customer", "phone", "loan_id", "created_at")
     list_filter = ("outcome",)
     list_select_related = ("upload", "customer")
     search_fields = ("phone", "loan_id")
-    readonly_fields = [f.name for f in UploadRow._meta.fields]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False

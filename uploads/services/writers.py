@@ -199,28 +199,47 @@ class PostgresBatchStore:
     def upsert_customers(self, rows: list[dict[str, Any]]) -> dict[str, int]:
         if not rows:
             return {}
-        with connection.cursor() as cursor:
-            self._stage(cursor, self.customers, CUSTOMER_COLUMNS, rows)
-            columns = ", ".join(CUSTOMER_COLUMNS)
-            updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in CUSTOMER_UPDATE_COLUMNS)
-            cursor.execute(
-                f"INSERT INTO {self.customers} ({columns}, do_not_call, do_not_call_reason) "
-                f"SELECT {columns}, false, '' FROM stage_{self.customers} "
-                f"ON CONFLICT (phone) DO UPDATE SET {updates} RETURNING phone, id"
+        # New customers need the columns the file never fills; updates leave them alone.
+        defaults = {"do_not_call": "false", "do_not_call_reason": "''"}
+        return dict(
+            self._upsert(
+                self.customers,
+                CUSTOMER_COLUMNS,
+                CUSTOMER_UPDATE_COLUMNS,
+                "phone",
+                rows,
+                defaults=defaults,
+                returning="phone, id",
             )
-            return dict(cursor.fetchall())
+        )
 
     def upsert_loans(self, rows: list[dict[str, Any]]) -> None:
-        if not rows:
-            return
+        if rows:
+            self._upsert(self.loans, LOAN_COLUMNS, LOAN_UPDATE_COLUMNS, "loan_id", rows)
+
+    def _upsert(
+        self,
+        table: str,
+        columns: tuple[str, ...],
+        update_columns: tuple[str, ...],
+        key: str,
+        rows: list[dict[str, Any]],
+        *,
+        defaults: dict[str, str] | None = None,
+        returning: str = "",
+    ) -> list[tuple]:
+        """Stage ``rows`` with COPY, then merge them into ``table`` in one ``INSERT … ON CONFLICT``."""
+        defaults = defaults or {}
+        names = ", ".join([*columns, *defaults])
+        values = ", ".join([*columns, *defaults.values()])
+        updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in update_columns)
         with connection.cursor() as cursor:
-            self._stage(cursor, self.loans, LOAN_COLUMNS, rows)
-            columns = ", ".join(LOAN_COLUMNS)
-            updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in LOAN_UPDATE_COLUMNS)
+            self._stage(cursor, table, columns, rows)
             cursor.execute(
-                f"INSERT INTO {self.loans} ({columns}) SELECT {columns} FROM stage_{self.loans} "
-                f"ON CONFLICT (loan_id) DO UPDATE SET {updates}"
+                f"INSERT INTO {table} ({names}) SELECT {values} FROM stage_{table} "
+                f"ON CONFLICT ({key}) DO UPDATE SET {updates}" + (f" RETURNING {returning}" if returning else "")
             )
+            return cursor.fetchall() if returning else []
 
     def insert_entries(self, rows: list[dict[str, Any]]) -> None:
         if rows:

@@ -8,14 +8,11 @@ from .models import AuditEvent, WorkerHeartbeat
 from .tasks import worker_heartbeat
 
 
-@admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
-    list_display = ("created_at", "actor", "action", "target_type", "target_repr")
-    list_filter = ("action", "target_type")
-    list_select_related = ("actor", "target_type")
-    search_fields = ("action", "target_repr", "target_id", "actor__username")
-    date_hierarchy = "created_at"
-    readonly_fields = [f.name for f in AuditEvent._meta.fields]
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """For records the product writes and people only read (audit events, upload entries)."""
+
+    def get_readonly_fields(self, request, obj=None):
+        return [field.name for field in self.model._meta.fields]
 
     def has_add_permission(self, request) -> bool:
         return False
@@ -25,6 +22,15 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(ReadOnlyAdmin):
+    list_display = ("created_at", "actor", "action", "target_type", "target_repr")
+    list_filter = ("action", "target_type")
+    list_select_related = ("actor", "target_type")
+    search_fields = ("action", "target_repr", "target_id", "actor__username")
+    date_hierarchy = "created_at"
 
 
 @admin.register(WorkerHeartbeat)
