@@ -89,7 +89,17 @@ def _database_url_for_subprocess() -> str:
 
 
 @pytest.fixture
-def celery_worker_process(transactional_db):
+def reference_data(db):
+    """The rows migrations seed (roles, dispositions, scripts), again: transactional tests flush them."""
+    from calls.reference_data import reference_data_ensure
+    from voiceassist.common.services import roles_sync
+
+    roles_sync()
+    reference_data_ensure()
+
+
+@pytest.fixture
+def celery_worker_process(transactional_db, reference_data):
     """A real Celery worker process on the test database and the test broker.
 
     Yields a function that starts one (so a test can start a second after killing the first).
@@ -134,6 +144,26 @@ def celery_worker_process(transactional_db):
                 raise RuntimeError(f"The Celery worker exited at start with code {process.returncode}.")
         raise RuntimeError("The Celery worker did not answer within 30 seconds.")
 
+    def start_beat(**extra_env: str) -> subprocess.Popen:
+        schedule = Path(settings.MEDIA_ROOT).parent / "celerybeat-schedule"
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "voiceassist",
+                "beat",
+                "--loglevel=WARNING",
+                f"--schedule={schedule}",
+            ],
+            cwd=BASE_DIR,
+            env={**env, **extra_env},
+        )
+        started.append(process)
+        return process
+
+    start.beat = start_beat
     yield start
 
     for process in started:

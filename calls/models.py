@@ -1,0 +1,267 @@
+from datetime import time
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+
+from customers.models import Customer, Language, Loan
+from uploads.models import FileUpload
+from voiceassist.common.models import BaseModel
+
+
+class Provider(models.TextChoices):
+    SIMULATED = "simulated", "Simulated"
+    TWILIO = "twilio", "Twilio"
+    EXOTEL = "exotel", "Exotel"
+
+
+class CampaignStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    RUNNING = "running", "Running"
+    PAUSED = "paused", "Paused"
+    COMPLETED = "completed", "Completed"
+
+
+def default_retry_policy() -> dict:
+    """Per telephony outcome: wait this many minutes, at most this many more tries."""
+    return {
+        "busy": {"after_minutes": 30, "max_retries": 2},
+        "no_answer": {"after_minutes": 120, "max_retries": 2},
+        "failed": {"after_minutes": 60, "max_retries": 1},
+        "machine": {"after_minutes": 240, "max_retries": 1},
+    }
+
+
+class Campaign(BaseModel):
+    """Who to call (an upload's customers or a filter), how, and when."""
+
+    name = models.CharField(max_length=200)
+    status = models.CharField(max_length=16, choices=CampaignStatus.choices, default=CampaignStatus.DRAFT)
+    provider = models.CharField(
+        max_length=16,
+        choices=Provider.choices,
+        blank=True,
+        help_text="Empty: the provider in settings (CALLS_DEFAULT_PROVIDER).",
+    )
+
+    # The audience: customers of one upload, or a filter on their loans (both may be combined).
+    audience_upload = models.ForeignKey(
+        FileUpload, null=True, blank=True, on_delete=models.SET_NULL, related_name="campaigns"
+    )
+    audience_states = models.JSONField(default=list, blank=True, help_text='e.g. ["Goa", "Kerala"]; empty: all.')
+    audience_due_from = models.DateField(null=True, blank=True)
+    audience_due_to = models.DateField(null=True, blank=True)
+    audience_min_days_past_due = models.PositiveIntegerField(null=True, blank=True)
+    audience_max_days_past_due = models.PositiveIntegerField(null=True, blank=True)
+
+    # Local time of the customer. The legal window (settings) always applies; these may only narrow it.
+    window_start = models.TimeField(default=time(9, 0))
+    window_end = models.TimeField(default=time(18, 0))
+    max_attempts = models.PositiveSmallIntegerField(default=3, help_text="Calls per loan in this campaign.")
+    retry_policy = models.JSONField(default=default_retry_policy, blank=True)
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    started_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        if self.window_start >= self.window_end:
+            raise ValidationError({"window_end": "The calling window must end after it starts."})
+        if self.audience_due_from and self.audience_due_to and self.audience_due_from > self.audience_due_to:
+            raise ValidationError({"audience_due_to": "The due-date range ends before it starts."})
+
+
+class VoiceScript(BaseModel):
+    """What the bot says, per language. Placeholders: {name}, {amount}, {due_date}."""
+
+    language = models.CharField(max_length=8, choices=Language.choices, unique=True)
+    greeting = models.TextField()
+    menu = models.TextField(help_text="The keypad options: 1 promise to pay, 2 already paid, 3 an agent.")
+    promise_thanks = models.TextField()
+    paid_thanks = models.TextField()
+    agent_transfer = models.TextField()
+    no_input = models.TextField(help_text="Said before the menu is repeated once.")
+    goodbye = models.TextField()
+
+    def __str__(self) -> str:
+        return self.get_language_display()
+
+
+class CallStatus(models.TextChoices):
+    SCHEDULED = "scheduled", "Scheduled"
+    QUEUED = "queued", "Queued"
+    DIALING = "dialing", "Dialing"
+    RINGING = "ringing", "Ringing"
+    IN_PROGRESS = "in_progress", "In progress"
+    COMPLETED = "completed", "Completed"
+    BUSY = "busy", "Busy"
+    NO_ANSWER = "no_answer", "No answer"
+    FAILED = "failed", "Failed"
+    CANCELED = "canceled", "Canceled"
+
+
+class AnsweredBy(models.TextChoices):
+    UNKNOWN = "", "Unknown"
+    HUMAN = "human", "Human"
+    MACHINE = "machine", "Machine"
+
+
+class DispositionLayer(models.TextChoices):
+    TELEPHONY = "telephony", "Telephony outcome"
+    CONVERSATION = "conversation", "Conversation outcome"
+
+
+class Disposition(models.Model):
+    """How a call ended, in two layers: the line (busy, no answer…) and the talk (promise to pay…)."""
+
+    code = models.SlugField(max_length=32, unique=True)
+    label = models.CharField(max_length=100)
+    layer = models.CharField(max_length=16, choices=DispositionLayer.choices)
+    is_contact = models.BooleanField(default=False, help_text="Someone answered.")
+    is_right_party_contact = models.BooleanField(default=False, help_text="The borrower answered.")
+    is_final = models.BooleanField(default=False, help_text="No more calls about this loan in the campaign.")
+
+    class Meta:
+        ordering = ["layer", "code"]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class Call(BaseModel):
+    """One attempt to reach one customer about one loan."""
+
+    campaign = models.ForeignKey(Campaign, null=True, blank=True, on_delete=models.PROTECT, related_name="calls")
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="calls")
+    loan = models.ForeignKey(Loan, null=True, blank=True, on_delete=models.PROTECT, related_name="calls")
+    attempt = models.PositiveSmallIntegerField(default=1)
+    phone_dialled = models.CharField(max_length=16)
+    provider = models.CharField(max_length=16, choices=Provider.choices)
+    provider_call_id = models.CharField(max_length=64, blank=True)
+    status = models.CharField(max_length=16, choices=CallStatus.choices, default=CallStatus.SCHEDULED)
+    scheduled_for = models.DateTimeField()
+    answered_by = models.CharField(max_length=8, choices=AnsweredBy.choices, blank=True)
+    disposition = models.ForeignKey(Disposition, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    keypad = models.CharField(max_length=16, blank=True, help_text="Digits the customer pressed.")
+    duration_seconds = models.PositiveIntegerField(null=True, blank=True)
+    recording_url = models.URLField(max_length=500, blank=True)
+    transcript = models.TextField(blank=True)
+    # The compliance guard's last "no" for this call, shown to back office and agents.
+    blocked_reason = models.CharField(max_length=300, blank=True)
+    queued_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-scheduled_for", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["provider", "provider_call_id"],
+                condition=~models.Q(provider_call_id=""),
+                name="call_unique_provider_call_id",
+            )
+        ]
+        indexes = [
+            # The dispatcher's question: which scheduled calls are due?
+            models.Index(fields=["scheduled_for"], condition=models.Q(status="scheduled"), name="call_due_idx"),
+            models.Index(fields=["customer", "created_at"]),
+            models.Index(fields=["campaign", "status"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"Call #{self.pk} to {self.phone_dialled} ({self.get_status_display()})"
+
+
+class CallEvent(models.Model):
+    """What happened to a call, in order: status changes, provider events, guard refusals, keys pressed."""
+
+    call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=16)
+    status = models.CharField(max_length=16, blank=True)
+    detail = models.JSONField(default=dict, blank=True)
+    provider_event_id = models.CharField(max_length=128, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["call", "provider_event_id"],
+                condition=~models.Q(provider_event_id=""),
+                name="callevent_unique_provider_event",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.status}".strip()
+
+
+class PromiseStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    KEPT = "kept", "Kept"
+    BROKEN = "broken", "Broken"
+
+
+class PromiseToPay(BaseModel):
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="promises")
+    loan = models.ForeignKey(Loan, on_delete=models.PROTECT, related_name="promises")
+    amount = models.DecimalField(max_digits=14, decimal_places=2)
+    promised_date = models.DateField()
+    grace_days = models.PositiveSmallIntegerField(default=3)
+    # What the loan still owed when the promise was made: kept when it drops by at least ``amount``.
+    outstanding_at_promise = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    source_call = models.ForeignKey(Call, null=True, blank=True, on_delete=models.SET_NULL, related_name="promises")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    status = models.CharField(max_length=8, choices=PromiseStatus.choices, default=PromiseStatus.OPEN)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["promised_date", "id"]
+        indexes = [models.Index(fields=["status", "promised_date"])]
+        constraints = [models.CheckConstraint(condition=models.Q(amount__gt=0), name="promise_amount_positive")]
+
+    def __str__(self) -> str:
+        return f"{self.amount} by {self.promised_date} ({self.get_status_display()})"
+
+
+class WorkItemKind(models.TextChoices):
+    CALLBACK = "callback", "Callback requested"
+    AGENT_REQUESTED = "agent_requested", "Pressed 3 for an agent"
+    BROKEN_PROMISE = "broken_promise", "Broken promise"
+    DISPUTE = "dispute", "Dispute"
+    PAYMENT_CHECK = "payment_check", "Says already paid"
+
+
+class WorkItem(BaseModel):
+    """Something an agent must follow up; claimed by one agent at a time."""
+
+    kind = models.CharField(max_length=16, choices=WorkItemKind.choices)
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="work_items")
+    loan = models.ForeignKey(Loan, null=True, blank=True, on_delete=models.PROTECT, related_name="work_items")
+    call = models.ForeignKey(Call, null=True, blank=True, on_delete=models.SET_NULL, related_name="work_items")
+    promise = models.ForeignKey(PromiseToPay, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    due_at = models.DateTimeField()
+    note = models.CharField(max_length=300, blank=True)
+    claimed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="claimed_work"
+    )
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    done_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["due_at", "id"]
+        indexes = [models.Index(fields=["due_at"], condition=models.Q(done_at__isnull=True), name="workitem_open_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} — {self.customer}"

@@ -8,6 +8,7 @@ from voiceassist.common import views as common_views
 
 api_v1 = [
     path("uploads/", include("uploads.urls")),
+    path("calls/", include("calls.urls")),
     path("customers/<int:pk>/entries/", CustomerEntriesApi.as_view(), name="api-customer-entries"),
 ]
 

@@ -17,7 +17,7 @@ from itertools import islice
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import reset_queries, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -141,6 +141,9 @@ def _run_phase(upload: FileUpload, table: Table, mapping) -> None:
                 updated_at=timezone.now(),
                 **{COUNT_FIELDS[outcome]: F(COUNT_FIELDS[outcome]) + n for outcome, n in counts.items() if n},
             )
+        # With DEBUG on, Django keeps every query (each with thousands of keys) in memory: a long file
+        # must not grow the worker.
+        reset_queries()
 
 
 def _advance_phase(upload: FileUpload) -> bool:

@@ -8,6 +8,7 @@ checkout runs with nothing configured. Production overrides them through ``DATAB
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -183,6 +184,8 @@ CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=55 
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "common.worker_heartbeat", "schedule": 60.0},
+    "calls-dispatch": {"task": "calls.dispatch", "schedule": env.float("CALLS_DISPATCH_EVERY_SECONDS", default=60.0)},
+    "calls-promises-review": {"task": "calls.promises_review", "schedule": crontab(hour=6, minute=0)},
 }
 
 # --- Logging -----------------------------------------------------------------------------------
@@ -201,3 +204,40 @@ LOGGING = {
 # Rows written per transaction; progress and the resume point move once per batch.
 UPLOAD_BATCH_SIZE = env.int("UPLOAD_BATCH_SIZE", default=5000)
 UPLOAD_MAX_FILE_MB = env.int("UPLOAD_MAX_FILE_MB", default=200)
+
+# --- Calls -------------------------------------------------------------------------------------
+
+# The provider used when a campaign names none: "simulated" (no telephone line needed), "twilio", "exotel".
+CALLS_DEFAULT_PROVIDER = env("CALLS_DEFAULT_PROVIDER", default="simulated")
+# The legal calling window in the customer's local time (RBI: recovery calls only 08:00-19:00).
+# Campaigns may narrow it, never widen it.
+CALLS_WINDOW_START = env("CALLS_WINDOW_START", default="08:00")
+CALLS_WINDOW_END = env("CALLS_WINDOW_END", default="19:00")
+# At most this many calls to one customer per local day, and per 7 days.
+CALLS_MAX_PER_DAY = env.int("CALLS_MAX_PER_DAY", default=3)
+CALLS_MAX_PER_WEEK = env.int("CALLS_MAX_PER_WEEK", default=10)
+# Calls in flight at once, per provider.
+CALLS_CONCURRENCY = {
+    "simulated": env.int("CALLS_CONCURRENCY_SIMULATED", default=20),
+    "twilio": env.int("CALLS_CONCURRENCY_TWILIO", default=10),
+    "exotel": env.int("CALLS_CONCURRENCY_EXOTEL", default=10),
+}
+# The address providers reach this service at, for status callbacks and voice scripts.
+PUBLIC_BASE_URL = env("PUBLIC_BASE_URL", default="http://127.0.0.1:8000")
+# The simulated provider signs its webhooks like a real one, with this key.
+SIMULATED_WEBHOOK_SECRET = env("SIMULATED_WEBHOOK_SECRET", default="insecure-local-simulated-webhook-secret")
+# Seed of the simulated provider's outcomes: the same seed gives the same outcome for the same call.
+SIMULATED_SEED = env.int("SIMULATED_SEED", default=2026)
+# Seconds the simulated provider waits between the events of one call.
+SIMULATED_EVENT_DELAY = env.float("SIMULATED_EVENT_DELAY", default=2.0)
+TWILIO_ACCOUNT_SID = env("TWILIO_ACCOUNT_SID", default="")
+TWILIO_AUTH_TOKEN = env("TWILIO_AUTH_TOKEN", default="")
+TWILIO_FROM_NUMBER = env("TWILIO_FROM_NUMBER", default="")
+EXOTEL_ACCOUNT_SID = env("EXOTEL_ACCOUNT_SID", default="")
+EXOTEL_API_KEY = env("EXOTEL_API_KEY", default="")
+EXOTEL_API_TOKEN = env("EXOTEL_API_TOKEN", default="")
+EXOTEL_SUBDOMAIN = env("EXOTEL_SUBDOMAIN", default="api.exotel.com")
+EXOTEL_CALLER_ID = env("EXOTEL_CALLER_ID", default="")
+EXOTEL_FLOW_ID = env("EXOTEL_FLOW_ID", default="")
+# Exotel signs nothing: its callbacks carry this token in the URL, compared in constant time.
+EXOTEL_WEBHOOK_TOKEN = env("EXOTEL_WEBHOOK_TOKEN", default="insecure-local-exotel-webhook-token")

@@ -12,3 +12,4 @@ NATIONAL_ID_HMAC_KEY = "test-national-id-key"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 MEDIA_ROOT = env.path("DJANGO_MEDIA_ROOT", default=str(BASE_DIR / "var" / "test-media"))
+SIMULATED_EVENT_DELAY = 0

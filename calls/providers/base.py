@@ -1,0 +1,61 @@
+"""The one interface every telephony provider implements, and what it reports back."""
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+
+from django.http import HttpRequest
+
+
+@dataclass(frozen=True)
+class DialRequest:
+    """Everything a provider needs to place one call."""
+
+    call_id: int
+    to: str  # E.164
+    language: str  # "en", "hi", …
+    status_callback_url: str  # where the provider posts status events
+    voice_url: str  # where the provider fetches what to say (TwiML for Twilio; passthru for Exotel)
+
+
+@dataclass(frozen=True)
+class ProviderEvent:
+    """A provider's webhook, in the product's words. Unknown or absent facts stay empty."""
+
+    provider_call_id: str
+    status: str = ""  # a ``calls.models.CallStatus`` value, or "" when the event carries none
+    call_id: int | None = None  # our id, when the provider echoes it back
+    answered_by: str = ""  # ``AnsweredBy`` value: "human", "machine" or ""
+    duration_seconds: int | None = None
+    recording_url: str = ""
+    digits: str = ""  # keys pressed, for keypad events
+    transcript: str = ""
+    event_id: str = ""  # unique per event where the provider gives one: replays are ignored
+    raw: dict = field(default_factory=dict, compare=False)
+
+
+class WebhookRejected(Exception):
+    """The webhook cannot be read (missing fields); answered with 400, nothing changes."""
+
+
+class CallProvider(ABC):
+    name: str
+
+    @abstractmethod
+    def place_call(self, request: DialRequest) -> str:
+        """Start the call; return the provider's call id. Raises ``ProviderError`` when refused."""
+
+    @abstractmethod
+    def hangup(self, provider_call_id: str) -> None:
+        """End a call in progress (or cancel one not yet answered)."""
+
+    @abstractmethod
+    def verify_webhook(self, request: HttpRequest) -> bool:
+        """True only when the request really comes from the provider (its signature checks out)."""
+
+    @abstractmethod
+    def parse_webhook(self, request: HttpRequest) -> ProviderEvent:
+        """Read a verified webhook. Raises ``WebhookRejected`` when it cannot be read."""
+
+
+class ProviderError(Exception):
+    """The provider refused or failed to place / end a call; the message is safe to show staff."""

@@ -1,0 +1,191 @@
+"""Exotel (India), over plain HTTP: connect the customer to a flow, and read its callbacks.
+
+Exotel signs nothing, so every callback URL carries a secret ``token`` query parameter, compared in
+constant time. The flow (greeting, menu, the passthru applet that reports the key pressed) is built in
+Exotel's dashboard; its passthru URL must carry the same token.
+"""
+
+import hmac
+import json
+import logging
+import re
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+import requests
+from django.conf import settings
+from django.http import HttpRequest
+
+from calls.models import CallStatus
+
+from .base import CallProvider, DialRequest, ProviderError, ProviderEvent, WebhookRejected
+
+logger = logging.getLogger(__name__)
+
+AUTH_QUERY_PARAMETER = "token"
+TIMEOUT_SECONDS = 10
+STATUS_MAP: dict[str, str] = {
+    "queued": CallStatus.DIALING,
+    "ringing": CallStatus.RINGING,
+    "in-progress": CallStatus.IN_PROGRESS,
+    "completed": CallStatus.COMPLETED,
+    "busy": CallStatus.BUSY,
+    "no-answer": CallStatus.NO_ANSWER,
+    "failed": CallStatus.FAILED,
+    "canceled": CallStatus.CANCELED,
+}
+HTTP_HINTS: dict[int, str] = {
+    401: "Exotel refused the credentials: check EXOTEL_API_KEY, EXOTEL_API_TOKEN and EXOTEL_ACCOUNT_SID.",
+    402: "The Exotel account is out of balance or over its plan: top it up.",
+    403: "Exotel refused access: the account may be suspended or lack this feature.",
+    429: "Exotel is limiting the request rate: try again in a minute.",
+}
+REQUIRED_SETTINGS = ("EXOTEL_ACCOUNT_SID", "EXOTEL_API_KEY", "EXOTEL_API_TOKEN", "EXOTEL_CALLER_ID", "EXOTEL_FLOW_ID")
+
+
+def exotel_url_with_token(url: str) -> str:
+    """The URL with the webhook token added (unless it carries one), as Exotel must call it back."""
+    parts = urlsplit(url)
+    query = parse_qsl(parts.query, keep_blank_values=True)
+    if any(key == AUTH_QUERY_PARAMETER for key, _ in query):
+        return url
+    query.append((AUTH_QUERY_PARAMETER, settings.EXOTEL_WEBHOOK_TOKEN))
+    return urlunsplit(parts._replace(query=urlencode(query)))
+
+
+# Exotel's messages may quote the number dialled, in any format.
+_PHONE_LIKE = re.compile(r"\+?\d[\d\s().-]{6,}\d")
+
+
+def _redact(text: str, *secrets: str) -> str:
+    for secret in secrets:
+        if secret:
+            text = text.replace(secret, "[redacted]")
+    return _PHONE_LIKE.sub("[number]", text)
+
+
+def _int_or_none(value: Any) -> int | None:
+    if value is None or value == "" or isinstance(value, bool):
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+class ExotelProvider(CallProvider):
+    name = "exotel"
+
+    def __init__(self, *, session: requests.Session | None = None) -> None:
+        """``session`` lets tests answer for Exotel; by default a fresh ``requests`` session per call."""
+        self.session = session
+
+    def place_call(self, request: DialRequest) -> str:
+        missing = [name for name in REQUIRED_SETTINGS if not getattr(settings, name, "")]
+        if missing:
+            raise ProviderError(f"Exotel is not configured: set {', '.join(missing)} in the environment.")
+        sid, key, token = settings.EXOTEL_ACCOUNT_SID, settings.EXOTEL_API_KEY, settings.EXOTEL_API_TOKEN
+        url = f"https://{settings.EXOTEL_SUBDOMAIN}/v1/Accounts/{sid}/Calls/connect.json"
+        data = {
+            "From": request.to,  # Exotel dials "From" first and connects it to the flow.
+            "CallerId": settings.EXOTEL_CALLER_ID,
+            "Url": f"http://my.exotel.com/{sid}/exoml/start_voice/{settings.EXOTEL_FLOW_ID}",
+            "StatusCallback": exotel_url_with_token(request.status_callback_url),
+            "StatusCallbackEvents[0]": "terminal",
+            "StatusCallbackContentType": "application/json",
+            "CustomField": str(request.call_id),
+        }
+        session = self.session or requests.Session()
+        try:
+            response = session.post(url, data=data, auth=(key, token), timeout=TIMEOUT_SECONDS)
+        except requests.Timeout as exc:
+            raise ProviderError(f"Exotel did not answer within {TIMEOUT_SECONDS} seconds: try again later.") from exc
+        except requests.RequestException as exc:
+            raise ProviderError(f"Could not reach Exotel ({type(exc).__name__}): try again later.") from exc
+        finally:
+            if self.session is None:
+                session.close()
+
+        if response.status_code >= 400:
+            raise ProviderError(self._http_error_message(response, key, token))
+        try:
+            call_sid = response.json()["Call"]["Sid"]
+        except (ValueError, KeyError, TypeError) as exc:
+            raise ProviderError("Exotel accepted the call but its answer has no call id (Call.Sid).") from exc
+        if not call_sid:
+            raise ProviderError("Exotel accepted the call but its answer has no call id (Call.Sid).")
+        logger.info("Exotel call placed for call %s: %s", request.call_id, call_sid)
+        return str(call_sid)
+
+    @staticmethod
+    def _http_error_message(response: requests.Response, key: str, token: str) -> str:
+        detail = ""
+        try:
+            error = response.json().get("RestException")
+            if isinstance(error, dict):
+                detail = str(error.get("Message") or "")
+        except (ValueError, AttributeError):  # not JSON, or not an object
+            pass
+        if response.status_code >= 500:
+            hint = "Exotel had a server error: try again later."
+        else:
+            hint = HTTP_HINTS.get(response.status_code) or detail or "Exotel refused the request."
+        message = f"Exotel refused to place the call (HTTP {response.status_code}): {hint}"
+        # Never show the credentials, nor the number dialled, even if Exotel echoes them back.
+        return _redact(message, token, key)
+
+    def hangup(self, provider_call_id: str) -> None:
+        raise ProviderError(
+            "Exotel calls cannot be ended from here: Exotel has no hang-up API for connected calls. "
+            "The call ends when the flow ends or the customer hangs up."
+        )
+
+    # --- Webhooks -------------------------------------------------------------------------------
+
+    def verify_webhook(self, request: HttpRequest) -> bool:
+        token = request.GET.get(AUTH_QUERY_PARAMETER, "")
+        expected = settings.EXOTEL_WEBHOOK_TOKEN
+        if not token or not expected:
+            return False
+        return hmac.compare_digest(token.encode(), expected.encode())
+
+    def parse_webhook(self, request: HttpRequest) -> ProviderEvent:
+        """Status callbacks come as JSON (or a form); the passthru applet's key press as a GET query."""
+        data: dict[str, Any] = request.GET.dict()
+        if request.method == "POST":
+            if request.content_type == "application/json":
+                try:
+                    body = json.loads(request.body or b"{}")
+                except (ValueError, UnicodeDecodeError) as exc:
+                    raise WebhookRejected("The Exotel callback body is not JSON.") from exc
+                if not isinstance(body, dict):
+                    raise WebhookRejected("The Exotel callback body is not a JSON object.")
+                data.update(body)
+            else:
+                data.update(request.POST.dict())
+        data.pop(AUTH_QUERY_PARAMETER, None)  # A secret: never kept with the event.
+
+        call_sid = str(data.get("CallSid") or "")
+        if not call_sid:
+            raise WebhookRejected("The Exotel callback has no CallSid.")
+        exotel_status = str(data.get("Status") or "")
+        digits = str(data.get("digits") or "").strip().strip('"')
+        if exotel_status:
+            event_id = f"{call_sid}:{exotel_status}"
+        elif digits:
+            event_id = f"{call_sid}:digits:{digits}"
+        else:
+            event_id = ""
+        duration = data.get("ConversationDuration")
+        if duration in (None, ""):
+            duration = data.get("Duration")
+        return ProviderEvent(
+            provider_call_id=call_sid,
+            status=str(STATUS_MAP.get(exotel_status, "")),
+            call_id=_int_or_none(data.get("CustomField")),
+            duration_seconds=_int_or_none(duration),
+            recording_url=str(data.get("RecordingUrl") or ""),
+            digits=digits,
+            event_id=event_id,
+            raw=data,
+        )

@@ -1,0 +1,2 @@
+"""Call services, by sub-domain: status (transitions), guard (compliance), campaigns, dispatch,
+webhooks (provider events), outcomes (keypad, promises, follow-ups)."""

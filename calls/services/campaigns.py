@@ -1,0 +1,152 @@
+"""A campaign's life: draft → running ⇄ paused → completed.
+
+Starting a campaign schedules one call per loan of its audience in a single ``INSERT … SELECT``, so
+a campaign of a hundred thousand customers starts in one statement, not one query per customer.
+"""
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import connection, models, transaction
+from django.db.models import F, QuerySet, Value
+from django.utils import timezone
+
+from calls.models import Call, CallStatus, Campaign, CampaignStatus
+from customers.models import Loan, LoanStatus
+from uploads.models import RowOutcome, UploadRow
+from voiceassist.common.exceptions import ApplicationError
+from voiceassist.common.services import audit_event_record
+
+
+def campaign_audience(*, campaign: Campaign) -> QuerySet[Loan]:
+    """The loans a campaign calls about: active loans of callable customers matching its filters."""
+    loans = Loan.objects.filter(status=LoanStatus.ACTIVE, customer__do_not_call=False)
+    if campaign.audience_upload_id:
+        touched = UploadRow.objects.filter(
+            upload_id=campaign.audience_upload_id,
+            outcome__in=[RowOutcome.CREATED, RowOutcome.UPDATED, RowOutcome.UNCHANGED],
+        ).exclude(loan_id="")
+        loans = loans.filter(loan_id__in=touched.values("loan_id"))
+    if campaign.audience_states:
+        loans = loans.filter(customer__state__in=campaign.audience_states)
+    if campaign.audience_due_from:
+        loans = loans.filter(due_date__gte=campaign.audience_due_from)
+    if campaign.audience_due_to:
+        loans = loans.filter(due_date__lte=campaign.audience_due_to)
+    if campaign.audience_min_days_past_due is not None:
+        loans = loans.filter(days_past_due__gte=campaign.audience_min_days_past_due)
+    if campaign.audience_max_days_past_due is not None:
+        loans = loans.filter(days_past_due__lte=campaign.audience_max_days_past_due)
+    return loans
+
+
+def campaign_provider(campaign: Campaign) -> str:
+    return campaign.provider or settings.CALLS_DEFAULT_PROVIDER
+
+
+def _lock(campaign: Campaign) -> Campaign:
+    return Campaign.objects.select_for_update().get(pk=campaign.pk)
+
+
+def _refuse(campaign: Campaign, action: str) -> ApplicationError:
+    return ApplicationError(
+        f"Campaign “{campaign.name}” is {campaign.get_status_display().lower()}; it cannot be {action}.",
+        code="campaign_state",
+    )
+
+
+@transaction.atomic
+def campaign_start(*, campaign: Campaign, actor: AbstractBaseUser | None) -> int:
+    """Schedule the first call for every loan of the audience and set the campaign running."""
+    campaign = _lock(campaign)
+    if campaign.status != CampaignStatus.DRAFT:
+        raise _refuse(campaign, "started")
+    campaign.full_clean()
+    scheduled = _schedule_audience(campaign)
+    campaign.status = CampaignStatus.RUNNING
+    campaign.started_at = timezone.now()
+    campaign.save(update_fields=["status", "started_at", "updated_at"])
+    audit_event_record(actor=actor, action="campaign.started", target=campaign, details={"calls_scheduled": scheduled})
+    return scheduled
+
+
+def _schedule_audience(campaign: Campaign) -> int:
+    """One ``INSERT INTO calls … SELECT FROM loans …``: the database does the work, not Python."""
+    now = timezone.now()
+    rows = (
+        campaign_audience(campaign=campaign)
+        .annotate(
+            c_created_at=Value(now, output_field=models.DateTimeField()),
+            c_campaign_id=Value(campaign.pk, output_field=models.BigIntegerField()),
+            c_attempt=Value(1, output_field=models.IntegerField()),
+            c_phone=F("customer__phone"),
+            c_provider=Value(campaign_provider(campaign), output_field=models.CharField()),
+            c_empty=Value("", output_field=models.CharField()),
+            c_status=Value(CallStatus.SCHEDULED, output_field=models.CharField()),
+        )
+        .values_list(
+            "c_created_at",
+            "c_created_at",
+            "c_campaign_id",
+            "customer_id",
+            "id",
+            "c_attempt",
+            "c_phone",
+            "c_provider",
+            "c_empty",
+            "c_status",
+            "c_created_at",
+            "c_empty",
+            "c_empty",
+            "c_empty",
+            "c_empty",
+            "c_empty",
+        )
+    )
+    select_sql, params = rows.query.get_compiler(connection=connection).as_sql()
+    columns = (
+        "created_at, updated_at, campaign_id, customer_id, loan_id, attempt, phone_dialled, provider, "
+        "provider_call_id, status, scheduled_for, answered_by, keypad, recording_url, transcript, blocked_reason"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {Call._meta.db_table} ({columns}) {select_sql}", params)  # noqa: S608
+        return cursor.rowcount
+
+
+@transaction.atomic
+def campaign_pause(*, campaign: Campaign, actor: AbstractBaseUser | None) -> Campaign:
+    """Stop dialling: scheduled calls wait; calls already on the line finish."""
+    campaign = _lock(campaign)
+    if campaign.status != CampaignStatus.RUNNING:
+        raise _refuse(campaign, "paused")
+    campaign.status = CampaignStatus.PAUSED
+    campaign.save(update_fields=["status", "updated_at"])
+    audit_event_record(actor=actor, action="campaign.paused", target=campaign)
+    return campaign
+
+
+@transaction.atomic
+def campaign_resume(*, campaign: Campaign, actor: AbstractBaseUser | None) -> Campaign:
+    campaign = _lock(campaign)
+    if campaign.status != CampaignStatus.PAUSED:
+        raise _refuse(campaign, "resumed")
+    campaign.status = CampaignStatus.RUNNING
+    campaign.save(update_fields=["status", "updated_at"])
+    audit_event_record(actor=actor, action="campaign.resumed", target=campaign)
+    return campaign
+
+
+@transaction.atomic
+def campaign_complete(*, campaign: Campaign, actor: AbstractBaseUser | None) -> Campaign:
+    """End the campaign: calls not yet placed are canceled."""
+    campaign = _lock(campaign)
+    if campaign.status == CampaignStatus.COMPLETED:
+        return campaign
+    now = timezone.now()
+    canceled = Call.objects.filter(campaign=campaign, status=CallStatus.SCHEDULED).update(
+        status=CallStatus.CANCELED, blocked_reason="The campaign was completed.", ended_at=now, updated_at=now
+    )
+    campaign.status = CampaignStatus.COMPLETED
+    campaign.completed_at = timezone.now()
+    campaign.save(update_fields=["status", "completed_at", "updated_at"])
+    audit_event_record(actor=actor, action="campaign.completed", target=campaign, details={"canceled": canceled})
+    return campaign

@@ -1,0 +1,244 @@
+"""Provider events through the webhook endpoint: signatures, replays, late events, the keypad."""
+
+import json
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.test import Client
+from twilio.request_validator import RequestValidator
+
+from calls.models import AnsweredBy, CallStatus, PromiseStatus, WorkItem, WorkItemKind
+from calls.providers.simulated import SimulatedProvider
+from calls.tests.factories import CallFactory
+from customers.tests.factories import CustomerFactory, LoanFactory
+
+pytestmark = pytest.mark.django_db
+
+URL = "/api/v1/calls/webhooks/simulated/"
+
+
+@pytest.fixture
+def dialing_call():
+    loan = LoanFactory(
+        outstanding_amount=Decimal("42000.00"),
+        due_date=date(2099, 1, 31),
+        customer=CustomerFactory(full_name="Asha Rao", phone="+919876543210"),
+    )
+    call = CallFactory(customer=loan.customer, loan=loan, status=CallStatus.DIALING)
+    call.provider_call_id = f"sim-{call.pk}"
+    call.save()
+    return call
+
+
+def post_simulated(client: Client, payload: dict, *, signature: str | None = None):
+    body = json.dumps(payload).encode()
+    headers = {} if signature == "" else {"HTTP_X_SIMULATED_SIGNATURE": signature or SimulatedProvider().sign(body)}
+    return client.post(URL, body, content_type="application/json", **headers)
+
+
+def event(call, n: int, **fields) -> dict:
+    return {"call_sid": call.provider_call_id, "call_id": call.pk, "event_id": f"{call.provider_call_id}-{n}", **fields}
+
+
+def test_a_signed_event_moves_the_call_forward(client, dialing_call):
+    response = post_simulated(client, event(dialing_call, 1, status="ringing"))
+
+    assert response.status_code == 200
+    dialing_call.refresh_from_db()
+    assert dialing_call.status == CallStatus.RINGING
+
+
+@pytest.mark.parametrize("signature", ["", "0" * 64])
+def test_a_missing_or_bad_signature_gets_403_and_changes_nothing(client, dialing_call, signature):
+    response = post_simulated(client, event(dialing_call, 1, status="completed"), signature=signature)
+
+    assert response.status_code == 403
+    dialing_call.refresh_from_db()
+    assert dialing_call.status == CallStatus.DIALING
+    assert not dialing_call.events.filter(kind="webhook").exists()
+
+
+def test_an_unreadable_event_gets_400(client, dialing_call):
+    assert post_simulated(client, {"status": "ringing"}).status_code == 400
+
+
+def test_an_unknown_provider_is_404(client):
+    assert client.post("/api/v1/calls/webhooks/nokia/", {}).status_code == 404
+
+
+def test_the_same_event_twice_changes_nothing_more(client, dialing_call):
+    payload = event(dialing_call, 9, digits="3")
+    post_simulated(client, event(dialing_call, 1, status="in_progress", answered_by="human"))
+    post_simulated(client, payload)
+    post_simulated(client, payload)
+
+    assert WorkItem.objects.filter(kind=WorkItemKind.AGENT_REQUESTED).count() == 1
+    assert dialing_call.events.filter(kind="webhook").count() == 2
+
+
+def test_events_out_of_order_leave_the_same_end_state(client, dialing_call):
+    post_simulated(client, event(dialing_call, 3, status="completed", duration=42, answered_by="human"))
+    post_simulated(client, event(dialing_call, 1, status="ringing"))
+    post_simulated(client, event(dialing_call, 2, status="in_progress"))
+
+    dialing_call.refresh_from_db()
+    assert dialing_call.status == CallStatus.COMPLETED
+    assert dialing_call.duration_seconds == 42
+    assert dialing_call.answered_by == AnsweredBy.HUMAN
+
+
+def test_pressing_1_records_a_promise_to_pay_by_the_due_date(client, dialing_call):
+    post_simulated(client, event(dialing_call, 1, status="in_progress", answered_by="human"))
+    post_simulated(client, event(dialing_call, 2, digits="1"))
+    post_simulated(client, event(dialing_call, 3, status="completed", duration=30))
+
+    dialing_call.refresh_from_db()
+    assert dialing_call.disposition.code == "promise_to_pay"
+    promise = dialing_call.promises.get()
+    assert (promise.amount, promise.promised_date, promise.status) == (
+        Decimal("42000.00"),
+        date(2099, 1, 31),
+        PromiseStatus.OPEN,
+    )
+
+
+def test_pressing_2_flags_the_loan_for_a_payment_check(client, dialing_call):
+    post_simulated(client, event(dialing_call, 2, digits="2"))
+
+    dialing_call.refresh_from_db()
+    assert dialing_call.disposition.code == "already_paid"
+    assert WorkItem.objects.get().kind == WorkItemKind.PAYMENT_CHECK
+
+
+def test_pressing_3_puts_a_callback_in_the_agents_queue(client, dialing_call):
+    post_simulated(client, event(dialing_call, 2, digits="3"))
+
+    item = WorkItem.objects.get()
+    assert item.kind == WorkItemKind.AGENT_REQUESTED and item.customer == dialing_call.customer
+    assert item.call == dialing_call
+
+
+def test_no_key_pressed_ends_as_answered_without_a_choice(client, dialing_call):
+    post_simulated(client, event(dialing_call, 1, status="in_progress", answered_by="human"))
+    post_simulated(client, event(dialing_call, 2, status="completed", duration=25))
+
+    dialing_call.refresh_from_db()
+    assert dialing_call.disposition.code == "no_input"
+    assert not dialing_call.promises.exists()
+
+
+@pytest.mark.parametrize(("status", "code"), [("busy", "busy"), ("no_answer", "no_answer"), ("failed", "failed")])
+def test_telephony_outcomes_set_the_disposition_and_schedule_a_retry(client, dialing_call, status, code):
+    from calls.models import CampaignStatus
+    from calls.tests.factories import CampaignFactory
+
+    dialing_call.campaign = CampaignFactory(status=CampaignStatus.RUNNING)
+    dialing_call.save()
+
+    post_simulated(client, event(dialing_call, 1, status=status))
+
+    dialing_call.refresh_from_db()
+    assert dialing_call.disposition.code == code
+    retry = dialing_call.customer.calls.exclude(pk=dialing_call.pk).get()
+    assert retry.status == CallStatus.SCHEDULED and retry.attempt == 2
+
+
+def test_an_answering_machine_is_a_telephony_outcome(client, dialing_call):
+    post_simulated(client, event(dialing_call, 1, status="in_progress", answered_by="machine"))
+    post_simulated(client, event(dialing_call, 2, status="completed", duration=8))
+
+    dialing_call.refresh_from_db()
+    assert dialing_call.disposition.code == "machine"
+
+
+# --- Twilio and Exotel through the same endpoint ---------------------------------------------------
+
+
+@pytest.fixture
+def twilio_settings(settings):
+    settings.TWILIO_AUTH_TOKEN = "test-auth-token"
+    settings.TWILIO_ACCOUNT_SID = "AC" + "0" * 32
+    settings.PUBLIC_BASE_URL = "https://voiceassist.example.com"
+    return settings
+
+
+def post_twilio(client, path: str, params: dict, *, good: bool = True):
+    url = "https://voiceassist.example.com" + path
+    signature = RequestValidator("test-auth-token").compute_signature(url, params) if good else "bogus"
+    return client.post(path, params, HTTP_X_TWILIO_SIGNATURE=signature)
+
+
+def test_twilio_status_callbacks_are_verified_and_applied(client, twilio_settings):
+    call = CallFactory(provider="twilio", status=CallStatus.DIALING, provider_call_id="CA" + "1" * 32)
+    path = f"/api/v1/calls/webhooks/twilio/?call={call.pk}"
+    params = {
+        "CallSid": call.provider_call_id,
+        "CallStatus": "in-progress",
+        "AnsweredBy": "human",
+        "SequenceNumber": "1",
+    }
+
+    assert post_twilio(client, path, params, good=False).status_code == 403
+    assert post_twilio(client, path, params).status_code == 200
+    assert post_twilio(client, path, params).status_code == 200  # a replay
+    call.refresh_from_db()
+    assert call.status == CallStatus.IN_PROGRESS and call.answered_by == "human"
+    assert call.events.filter(kind="webhook").count() == 1
+
+
+def test_twilio_voice_script_speaks_the_customers_language_and_details(client, twilio_settings):
+    loan = LoanFactory(
+        outstanding_amount=Decimal("125000.00"),
+        due_date=date(2099, 1, 31),
+        customer=CustomerFactory(full_name="राम कुमार", preferred_language="hi"),
+    )
+    call = CallFactory(
+        provider="twilio",
+        customer=loan.customer,
+        loan=loan,
+        status=CallStatus.IN_PROGRESS,
+        provider_call_id="CA" + "2" * 32,
+    )
+    path = f"/api/v1/calls/voice/twilio/{call.pk}/"
+
+    response = post_twilio(client, path, {"CallSid": call.provider_call_id})
+
+    assert response.status_code == 200
+    twiml = response.content.decode()
+    assert "राम कुमार" in twiml and "1,25,000" in twiml
+    assert 'language="hi-IN"' in twiml
+    assert "<Gather" in twiml and "<Redirect" in twiml
+    assert post_twilio(client, path, {"CallSid": call.provider_call_id}, good=False).status_code == 403
+
+
+def test_twilio_keypad_press_records_the_promise_and_thanks_the_customer(client, twilio_settings):
+    loan = LoanFactory(outstanding_amount=Decimal("5000.00"), due_date=date(2099, 1, 31))
+    call = CallFactory(
+        provider="twilio",
+        customer=loan.customer,
+        loan=loan,
+        status=CallStatus.IN_PROGRESS,
+        provider_call_id="CA" + "3" * 32,
+    )
+
+    response = post_twilio(
+        client, f"/api/v1/calls/voice/twilio/{call.pk}/gather/", {"CallSid": call.provider_call_id, "Digits": "1"}
+    )
+
+    assert response.status_code == 200
+    assert "promise to pay" in response.content.decode()
+    assert call.promises.get().amount == Decimal("5000.00")
+
+
+def test_exotel_callbacks_need_the_secret_token(client, settings):
+    settings.EXOTEL_WEBHOOK_TOKEN = "exotel-secret"
+    call = CallFactory(provider="exotel", status=CallStatus.DIALING, provider_call_id="exo-123")
+    body = json.dumps({"CallSid": "exo-123", "Status": "busy", "CustomField": str(call.pk)})
+
+    refused = client.post("/api/v1/calls/webhooks/exotel/?token=wrong", body, content_type="application/json")
+    accepted = client.post("/api/v1/calls/webhooks/exotel/?token=exotel-secret", body, content_type="application/json")
+
+    assert (refused.status_code, accepted.status_code) == (403, 200)
+    call.refresh_from_db()
+    assert call.status == CallStatus.BUSY and call.disposition.code == "busy"
