@@ -7,7 +7,8 @@ COPY requirements.txt .
 RUN pip install --no-cache-dir -r requirements.txt
 
 COPY . .
-RUN DJANGO_SECRET_KEY=build NATIONAL_ID_HMAC_KEY=build DJANGO_ALLOWED_HOSTS=* \
+RUN DJANGO_SECRET_KEY=build NATIONAL_ID_HMAC_KEY=build SIMULATED_WEBHOOK_SECRET=build EXOTEL_WEBHOOK_TOKEN=build \
+    PUBLIC_BASE_URL=http://build DJANGO_ALLOWED_HOSTS=* \
     python manage.py collectstatic --noinput
 
 RUN useradd --create-home voiceassist && mkdir -p /app/var && chown -R voiceassist /app/var
