@@ -242,3 +242,42 @@ def test_exotel_callbacks_need_the_secret_token(client, settings):
     assert (refused.status_code, accepted.status_code) == (403, 200)
     call.refresh_from_db()
     assert call.status == CallStatus.BUSY and call.disposition.code == "busy"
+
+
+def test_twilio_events_out_of_order_never_move_the_status_back(client, twilio_settings):
+    call = CallFactory(provider="twilio", status=CallStatus.DIALING, provider_call_id="CA" + "4" * 32)
+    path = f"/api/v1/calls/webhooks/twilio/?call={call.pk}"
+    completed = {
+        "CallSid": call.provider_call_id,
+        "CallStatus": "completed",
+        "CallDuration": "31",
+        "SequenceNumber": "3",
+    }
+    ringing = {"CallSid": call.provider_call_id, "CallStatus": "ringing", "SequenceNumber": "1"}
+
+    assert post_twilio(client, path, completed).status_code == 200
+    assert post_twilio(client, path, ringing).status_code == 200
+
+    call.refresh_from_db()
+    assert call.status == CallStatus.COMPLETED and call.duration_seconds == 31
+
+
+def test_exotel_replays_and_keypad_passthru(client, settings):
+    settings.EXOTEL_WEBHOOK_TOKEN = "exotel-secret"
+    loan = LoanFactory(outstanding_amount=Decimal("900.00"), due_date=date(2099, 1, 31))
+    call = CallFactory(
+        provider="exotel", customer=loan.customer, loan=loan, status=CallStatus.IN_PROGRESS, provider_call_id="exo-9"
+    )
+    body = json.dumps({"CallSid": "exo-9", "Status": "completed", "ConversationDuration": "40"})
+    url = "/api/v1/calls/webhooks/exotel/?token=exotel-secret"
+
+    # The passthru applet sends the key pressed as a GET, its value in quotes.
+    passthru = {"token": "exotel-secret", "CallSid": "exo-9", "digits": '"1"'}
+    assert client.get("/api/v1/calls/webhooks/exotel/", passthru).status_code == 200
+    for _ in range(2):
+        assert client.post(url, body, content_type="application/json").status_code == 200
+
+    call.refresh_from_db()
+    assert call.status == CallStatus.COMPLETED and call.disposition.code == "promise_to_pay"
+    assert call.promises.get().amount == Decimal("900.00")
+    assert call.events.filter(kind="webhook").count() == 2

@@ -1,0 +1,76 @@
+import pytest
+
+from calls.models import Call, CallStatus, Campaign, CampaignStatus
+from calls.tests.factories import CallFactory, CampaignFactory
+from customers.tests.factories import LoanFactory
+from voiceassist.common.models import AuditEvent
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def admin_client(client, back_office_user):
+    client.force_login(back_office_user)
+    return client
+
+
+def _act(client, action: str, objects, url="/admin/calls/campaign/"):
+    return client.post(url, {"action": action, "_selected_action": [o.pk for o in objects]}, follow=True)
+
+
+def test_campaign_actions_go_through_the_services_and_are_audited(admin_client, back_office_user):
+    LoanFactory.create_batch(3)
+    campaign = CampaignFactory()
+
+    _act(admin_client, "start", [campaign])
+    assert Campaign.objects.get().status == CampaignStatus.RUNNING
+    assert Call.objects.count() == 3
+    _act(admin_client, "pause", [campaign])
+    assert Campaign.objects.get().status == CampaignStatus.PAUSED
+    _act(admin_client, "resume", [campaign])
+    assert Campaign.objects.get().status == CampaignStatus.RUNNING
+    assert list(AuditEvent.objects.order_by("id").values_list("action", flat=True)) == [
+        "campaign.started",
+        "campaign.paused",
+        "campaign.resumed",
+    ]
+    assert set(AuditEvent.objects.values_list("actor", flat=True)) == {back_office_user.pk}
+
+
+def test_a_refused_action_is_explained_not_crashed(admin_client):
+    campaign = CampaignFactory()
+
+    response = _act(admin_client, "pause", [campaign])
+
+    assert response.status_code == 200
+    assert "is draft; it cannot be paused" in response.content.decode()
+
+
+def test_the_campaign_page_shows_its_figures(admin_client):
+    campaign = CampaignFactory(status=CampaignStatus.RUNNING)
+    CallFactory(campaign=campaign, status=CallStatus.COMPLETED)
+
+    page = admin_client.get(f"/admin/calls/campaign/{campaign.pk}/change/").content.decode()
+
+    assert "connect rate" in page and "attempts" in page
+
+
+def test_cancelling_a_call_from_the_admin(admin_client):
+    call = CallFactory()
+
+    _act(admin_client, "cancel", [call], url="/admin/calls/call/")
+
+    call.refresh_from_db()
+    assert call.status == CallStatus.CANCELED
+    assert admin_client.get(f"/admin/calls/call/{call.pk}/change/").status_code == 200
+
+
+def test_voice_scripts_and_dispositions_are_editable_by_back_office(admin_client):
+    assert admin_client.get("/admin/calls/voicescript/").status_code == 200
+    assert "नमस्ते" in admin_client.get("/admin/calls/voicescript/").content.decode()
+    assert admin_client.get("/admin/calls/disposition/").status_code == 200
+
+
+def test_agents_cannot_reach_the_calls_admin(client, agent_user):
+    client.force_login(agent_user)
+    assert client.get("/admin/calls/campaign/").status_code == 302
