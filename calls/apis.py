@@ -12,7 +12,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from calls.models import Call, Provider
-from calls.providers import provider_get
+from calls.providers import PROVIDERS, provider_get
 from calls.providers import twilio as twilio_provider
 from calls.providers.base import WebhookRejected
 from calls.services.script import script_texts
@@ -27,7 +27,7 @@ _STATUS = {
 
 
 def _provider_name(provider: str) -> str:
-    if provider not in Provider.values:
+    if provider not in PROVIDERS:
         raise Http404("No such provider.")
     return provider
 

@@ -13,6 +13,11 @@ class Provider(models.TextChoices):
     SIMULATED = "simulated", "Simulated"
     TWILIO = "twilio", "Twilio"
     EXOTEL = "exotel", "Exotel"
+    MANUAL = "manual", "Agent's own call"
+
+
+# Providers the dispatcher can dial through (an agent's own call is only ever logged).
+DIALLING_PROVIDERS = [choice for choice in Provider.choices if choice[0] != "manual"]
 
 
 class CampaignStatus(models.TextChoices):

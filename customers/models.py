@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import models
 
 from voiceassist.common.models import BaseModel
@@ -77,3 +78,27 @@ class Loan(BaseModel):
 
     def __str__(self) -> str:
         return self.loan_id
+
+
+class Payment(BaseModel):
+    """Money received against a loan (posted by an integration or staff); lowers what it still owes."""
+
+    loan = models.ForeignKey(Loan, on_delete=models.PROTECT, related_name="payments")
+    amount = models.DecimalField(max_digits=14, decimal_places=2)
+    paid_on = models.DateField()
+    reference = models.CharField(max_length=100, blank=True, help_text="The payer's or the bank's reference.")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-paid_on", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(amount__gt=0), name="payment_amount_positive"),
+            models.UniqueConstraint(
+                fields=["loan", "reference"], condition=~models.Q(reference=""), name="payment_unique_reference"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.amount} on {self.paid_on} for {self.loan_id}"

@@ -12,7 +12,7 @@ from django.utils import timezone
 from voiceassist.common.exceptions import ApplicationError
 from voiceassist.common.services import audit_event_record
 
-from .models import Customer, Loan, LoanStatus
+from .models import Customer, Loan, LoanStatus, Payment
 from .national_ids import national_id_fingerprint
 from .phones import phone_normalize
 
@@ -28,6 +28,7 @@ class UpsertResult:
 
 
 def as_change_value(value: Any) -> Any:
+    """A value as change logs and upload entries hold it: amounts as ``"50000.00"``, dates as ISO text."""
     if isinstance(value, Decimal):
         return f"{value:.2f}"
     if isinstance(value, date | datetime):
@@ -187,3 +188,37 @@ def customer_mark_do_not_call(*, customer: Customer, reason: str, actor: Abstrac
         actor=actor, action="customer.do_not_call_set", target=customer, details={"reason": customer.do_not_call_reason}
     )
     return customer
+
+
+@transaction.atomic
+def loan_record_payment(
+    *, loan: Loan, amount: Decimal, paid_on: date, reference: str = "", actor: AbstractBaseUser | None
+) -> Payment:
+    """Record money received: the loan owes that much less (never below zero). A reference is taken once."""
+    if amount is None or amount <= 0:
+        raise ApplicationError("A payment needs an amount above zero.", code="invalid_amount")
+    reference = reference.strip()
+    loan = Loan.objects.select_for_update().get(pk=loan.pk)
+    if reference and loan.payments.filter(reference=reference).exists():
+        raise ApplicationError(
+            f"Payment {reference} is already recorded on loan {loan.loan_id}.", code="duplicate_payment"
+        )
+    payment = Payment.objects.create(
+        loan=loan,
+        amount=amount,
+        paid_on=paid_on,
+        reference=reference,
+        recorded_by=actor if actor is not None and actor.is_authenticated else None,
+    )
+    if loan.outstanding_amount is not None:
+        loan.outstanding_amount = max(Decimal("0.00"), loan.outstanding_amount - amount)
+        if loan.outstanding_amount == 0:
+            loan.status = LoanStatus.PAID
+        loan.save(update_fields=["outstanding_amount", "status", "updated_at"])
+    audit_event_record(
+        actor=actor,
+        action="loan.payment_recorded",
+        target=loan,
+        details={"amount": str(amount), "paid_on": paid_on.isoformat(), "reference": reference},
+    )
+    return payment

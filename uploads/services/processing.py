@@ -24,6 +24,7 @@ from django.utils import timezone
 from customers.models import LoanStatus
 from customers.national_ids import national_id_fingerprint
 from customers.resources import MissingColumns, header_map, resource_clean_row
+from customers.services import as_change_value as json_value
 from uploads.models import COUNT_FIELDS, FileUpload, RowOutcome, UploadMode, UploadStatus
 from uploads.readers import Table, open_table
 from voiceassist.common.exceptions import ApplicationError
@@ -50,15 +51,6 @@ LOAN_ATTRIBUTES = {
 }
 ACCEPTED = (RowOutcome.CREATED, RowOutcome.UPDATED, RowOutcome.UNCHANGED)
 FINISHED = (UploadStatus.COMPLETED, UploadStatus.FAILED, UploadStatus.REVERTING, UploadStatus.REVERTED)
-
-
-def json_value(value: Any) -> Any:
-    """A value as entries and changes hold it: amounts as ``"50000.00"``, dates as ISO text."""
-    if isinstance(value, Decimal):
-        return f"{value:.2f}"
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    return value
 
 
 def _cell_as_written(value: Any) -> Any:
