@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "customers",
     "uploads",
     "calls",
+    "agents",
 ]
 
 MIDDLEWARE = [
