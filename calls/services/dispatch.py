@@ -1,7 +1,6 @@
 """The dispatcher: each tick claims due calls, asks the guard, and hands the allowed ones to their
 provider. Claims use ``SELECT … FOR UPDATE SKIP LOCKED``, so several workers never take one call."""
 
-import logging
 from datetime import datetime, timedelta
 from urllib.parse import urlencode
 
@@ -18,8 +17,6 @@ from voiceassist.common.exceptions import ApplicationError
 
 from .guard import compliance_check
 from .status import LIVE, call_record_event, call_transition
-
-logger = logging.getLogger(__name__)
 
 # A retry is scheduled per telephony outcome (the campaign's policy): busy, no answer, failed, machine.
 RETRY_OUTCOMES = ("busy", "no_answer", "failed", "machine")

@@ -8,7 +8,6 @@ batch, so the end result is the same as an uninterrupted run.
 A preview (``dry_run``) goes through exactly the same steps but writes only the entries.
 """
 
-import logging
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -30,8 +29,6 @@ from uploads.readers import Table, open_table
 from voiceassist.common.exceptions import ApplicationError
 
 from .writers import batch_store
-
-logger = logging.getLogger(__name__)
 
 # File column -> Customer / Loan attribute. Entries record changes under the file column names.
 CUSTOMER_ATTRIBUTES = {
