@@ -2,7 +2,7 @@ from django.contrib import admin, messages
 from django.http import HttpRequest
 from django.utils.html import format_html_join
 
-from voiceassist.common.admin import ReadOnlyAdmin
+from voiceassist.common.admin import ReadOnlyAdmin, export_actions
 from voiceassist.common.exceptions import ApplicationError
 
 from .models import Call, CallEvent, Campaign, Disposition, PromiseToPay, VoiceScript, WorkItem
@@ -98,7 +98,7 @@ class CallAdmin(ReadOnlyAdmin):
     search_fields = ("phone_dialled", "provider_call_id", "customer__full_name", "loan__loan_id")
     date_hierarchy = "scheduled_for"
     inlines = [CallEventInline]
-    actions = ["cancel"]
+    actions = ["cancel", *export_actions("calls")]
 
     def has_change_permission(self, request, obj=None) -> bool:
         return request.user.has_perm("calls.change_call")  # for the cancel action; fields stay read-only
@@ -127,6 +127,7 @@ class PromiseToPayAdmin(admin.ModelAdmin):
     search_fields = ("customer__full_name", "customer__phone", "loan__loan_id")
     raw_id_fields = ("customer", "loan", "source_call", "created_by")
     readonly_fields = ("status", "resolved_at", "outstanding_at_promise")
+    actions = export_actions("promises")
 
 
 @admin.register(WorkItem)

@@ -7,6 +7,7 @@ from import_export.admin import ImportMixin
 
 from uploads.models import UploadRow
 from uploads.templatetags.upload_tags import change_lines
+from voiceassist.common.admin import export_actions
 from voiceassist.common.exceptions import ApplicationError
 
 from .models import Customer, Loan
@@ -79,7 +80,7 @@ class CustomerAdmin(ImportMixin, admin.ModelAdmin):
     )
     exclude = ("national_id_fingerprint",)
     inlines = [LoanInline, UploadEntryInline]
-    actions = ["mark_do_not_call"]
+    actions = ["mark_do_not_call", *export_actions("customers")]
 
     def get_inlines(self, request, obj=None):
         return self.inlines if obj is not None else [LoanInline]

@@ -22,7 +22,7 @@ from django.core.validators import validate_email
 from import_export import resources, widgets
 from import_export.fields import Field
 
-from customers.models import Language
+from customers.models import Customer, Language
 from customers.phones import phone_normalize
 from voiceassist.common.exceptions import ApplicationError
 
@@ -588,3 +588,41 @@ def resource_clean_row(values: dict[str, object]) -> tuple[dict[str, object], di
             cleaned.pop(column, None)
             errors[column] = f"{column} is required"
     return cleaned, errors
+
+
+class CustomerExportResource(resources.ModelResource):
+    """Customers with their loans, one row per customer, for spreadsheets (never the national id)."""
+
+    loans = Field(column_name="loans")
+    total_outstanding = Field(column_name="total_outstanding")
+
+    class Meta:
+        model = Customer
+        fields = (
+            "id",
+            "full_name",
+            "phone",
+            "alternate_phones",
+            "email",
+            "state",
+            "preferred_language",
+            "do_not_call",
+            "do_not_call_reason",
+            "national_id_last4",
+            "first_uploaded_at",
+            "last_uploaded_at",
+            "loans",
+            "total_outstanding",
+        )
+
+    def dehydrate_alternate_phones(self, customer: Customer) -> str:
+        return ", ".join(customer.alternate_phones or [])
+
+    def dehydrate_loans(self, customer: Customer) -> str:
+        return "; ".join(
+            f"{loan.loan_id} {loan.outstanding_amount or 0:.2f} due {loan.due_date or '-'} ({loan.status})"
+            for loan in customer.loans.all()
+        )
+
+    def dehydrate_total_outstanding(self, customer: Customer) -> str:
+        return f"{sum((loan.outstanding_amount or 0) for loan in customer.loans.all()):.2f}"

@@ -7,7 +7,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
-from voiceassist.common.admin import ReadOnlyAdmin
+from voiceassist.common.admin import ReadOnlyAdmin, export_actions
 from voiceassist.common.exceptions import ApplicationError
 
 from .forms import UploadForm
@@ -154,3 +154,4 @@ class UploadRowAdmin(ReadOnlyAdmin):
     list_filter = ("outcome",)
     list_select_related = ("upload", "customer")
     search_fields = ("phone", "loan_id")
+    actions = export_actions("entries")

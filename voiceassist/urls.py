@@ -5,10 +5,16 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from uploads.apis import CustomerEntriesApi
 from voiceassist.common import views as common_views
+from voiceassist.common.export_apis import ExportApi
 
 api_v1 = [
     path("uploads/", include("uploads.urls")),
     path("calls/", include("calls.urls")),
+    path(
+        "exports/<str:name>.<str:fmt>",
+        ExportApi.as_view(),
+        name="api-export",
+    ),
     path("", include("voiceassist.api_urls")),
     path("customers/<int:pk>/entries/", CustomerEntriesApi.as_view(), name="api-customer-entries"),
 ]

@@ -54,3 +54,20 @@ class WorkerHeartbeatAdmin(admin.ModelAdmin):
         worker_heartbeat.delay()
         self.message_user(request, "Ping queued: refresh this page in a few seconds.", messages.INFO)
         return HttpResponseRedirect(reverse("admin:common_workerheartbeat_changelist"))
+
+
+def export_actions(name: str) -> list:
+    """Admin actions that stream the selected rows as CSV or XLSX (the same exports as the API)."""
+    from .exports import export_registry, export_response
+
+    def make(fmt: str):
+        @admin.action(description=f"Export selected as {fmt.upper()}", permissions=["view"])
+        def export(modeladmin, request, queryset):
+            export_, rows = export_registry()[name]
+            ordered = rows().filter(pk__in=queryset.values("pk"))
+            return export_response(export=export_, queryset=ordered, fmt=fmt, name=name)
+
+        export.__name__ = f"export_{fmt}"
+        return export
+
+    return [make(fmt) for fmt in ("csv", "xlsx")]
