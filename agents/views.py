@@ -1,13 +1,358 @@
-from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+"""The agents' pages. Thin: reads through selectors, writes through the services admin and API use."""
 
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from calls.models import WorkItem
+from calls.selectors import customer_calls
+from calls.services.agents import call_outcome_log, callback_schedule, work_item_claim, work_item_complete
+from calls.services.outcomes import promise_create
+from customers.models import Customer
+from customers.services import customer_mark_do_not_call
+from uploads.forms import UploadForm
+from uploads.models import FileUpload
+from uploads.selectors import customer_entries, upload_entries, upload_failed_rows_csv
+from uploads.services import upload_confirm, upload_create
+from voiceassist.common.exceptions import ApplicationError
 from voiceassist.common.roles import user_is_back_office
+
+from . import selectors
+from .access import user_may_use_agents_pages
+from .charts import hourly_bar_chart
+from .forms import CallbackForm, CallOutcomeForm, CustomerForm, DoNotCallForm, PromiseForm, SearchForm, WorkItemDoneForm
+
+UPLOAD_PREVIEW_ROWS = 200
+TIMELINE_ENTRIES = 100
+CUSTOMER_CALLS = 50
+
+
+def _role_required(allowed: Callable[[Any], bool]):
+    """``login_required`` (anonymous → login page), then 403 for a signed-in user without the role."""
+
+    def decorator(view):
+        @wraps(view)
+        @login_required
+        def wrapper(request: HttpRequest, *args, **kwargs):
+            if not allowed(request.user):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+agents_page = _role_required(user_may_use_agents_pages)
+back_office_page = _role_required(user_is_back_office)
+
+
+# --- Dashboard ----------------------------------------------------------------------------------
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    """Where a login lands: back office in the admin, everyone else on the agents' pages."""
+    """Where a login lands: back office in the admin, agents on their dashboard."""
     if user_is_back_office(request.user):
         return redirect("admin:index")
-    return render(request, "agents/home.html")
+    return dashboard(request)
+
+
+@agents_page
+@require_GET
+def dashboard(request: HttpRequest) -> HttpResponse:
+    uploads = selectors.uploads_for_dashboard()
+    return render(
+        request,
+        "agents/dashboard.html",
+        {
+            "figures": selectors.dashboard_figures(user=request.user),
+            "calls_chart": hourly_bar_chart(selectors.calls_by_hour_today(), title="Calls today by hour"),
+            "promises_chart": hourly_bar_chart(selectors.promises_by_hour_today(), title="Promises today by hour"),
+            "uploads": [selectors.upload_progress(upload=upload) for upload in uploads],
+        },
+    )
+
+
+@agents_page
+@require_GET
+def dashboard_uploads(request: HttpRequest) -> JsonResponse:
+    """The dashboard's progress bars poll this (agents have no access to the uploads API)."""
+    uploads = selectors.uploads_for_dashboard()
+    return JsonResponse({"uploads": [selectors.upload_progress(upload=upload) for upload in uploads]})
+
+
+# --- Work queue ---------------------------------------------------------------------------------
+
+
+@agents_page
+@require_GET
+def work_queue(request: HttpRequest) -> HttpResponse:
+    return render(request, "agents/queue.html", {"items": selectors.work_queue(), "now": timezone.now()})
+
+
+def _work_item_action(request: HttpRequest, pk: int, act: Callable[[WorkItem], Any], success: str) -> HttpResponse:
+    item = get_object_or_404(WorkItem, pk=pk)
+    try:
+        act(item)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, success.format(item=item))
+    return redirect("work-queue")
+
+
+@agents_page
+@require_POST
+def work_item_claim_view(request: HttpRequest, pk: int) -> HttpResponse:
+    return _work_item_action(
+        request, pk, lambda item: work_item_claim(item=item, agent=request.user), "You took “{item}”."
+    )
+
+
+@agents_page
+@require_POST
+def work_item_done_view(request: HttpRequest, pk: int) -> HttpResponse:
+    form = WorkItemDoneForm(request.POST)
+    note = form.cleaned_data["note"] if form.is_valid() else ""
+    return _work_item_action(
+        request,
+        pk,
+        lambda item: work_item_complete(item=item, agent=request.user, note=note),
+        "Done: “{item}”.",
+    )
+
+
+# --- Search -------------------------------------------------------------------------------------
+
+
+@agents_page
+@require_GET
+def customer_search(request: HttpRequest) -> HttpResponse:
+    form = SearchForm(request.GET or None)
+    query = form.cleaned_data["q"] if form.is_valid() else ""
+    results = selectors.customer_search(query=query) if query else []
+    if len(results) == 1:
+        return redirect("customer-page", pk=results[0].pk)
+    return render(
+        request,
+        "agents/search.html",
+        {"form": form, "query": query, "results": results, "limit": selectors.SEARCH_LIMIT},
+    )
+
+
+# --- Customer page ------------------------------------------------------------------------------
+
+
+def _customer_or_404(pk: int) -> Customer:
+    try:
+        return selectors.customer_get(customer_id=pk)
+    except Customer.DoesNotExist as exc:
+        raise Http404("No such customer.") from exc
+
+
+def _customer_page(request: HttpRequest, customer: Customer, **bound: CustomerForm) -> HttpResponse:
+    forms = {
+        "outcome_form": CallOutcomeForm(customer=customer),
+        "promise_form": PromiseForm(customer=customer),
+        "callback_form": CallbackForm(customer=customer),
+        "dnc_form": DoNotCallForm(customer=customer),
+        **bound,
+    }
+    return render(
+        request,
+        "agents/customer.html",
+        {
+            "customer": customer,
+            "loans": customer.loans.all(),
+            "entries": customer_entries(customer=customer)[:TIMELINE_ENTRIES],
+            "calls": customer_calls(customer_id=customer.pk)[:CUSTOMER_CALLS],
+            "promises": selectors.customer_promises(customer=customer),
+            "open_work": selectors.customer_open_work(customer=customer),
+            **forms,
+        },
+    )
+
+
+@agents_page
+@require_GET
+def customer_page(request: HttpRequest, pk: int) -> HttpResponse:
+    return _customer_page(request, _customer_or_404(pk))
+
+
+def _customer_action(
+    request: HttpRequest,
+    pk: int,
+    *,
+    form_class: type[CustomerForm],
+    form_name: str,
+    act: Callable[[Customer, dict], Any],
+    success: Callable[[Any], str],
+) -> HttpResponse:
+    """Validate the form, call the service, redirect with a message; else the page again with the errors."""
+    customer = _customer_or_404(pk)
+    form = form_class(request.POST, customer=customer)
+    if form.is_valid():
+        try:
+            result = act(customer, form.cleaned_data)
+        except ApplicationError as exc:
+            form.add_service_error(exc)
+        else:
+            messages.success(request, success(result))
+            return redirect("customer-page", pk=customer.pk)
+    return _customer_page(request, customer, **{form_name: form})
+
+
+@agents_page
+@require_POST
+def customer_call_outcome(request: HttpRequest, pk: int) -> HttpResponse:
+    return _customer_action(
+        request,
+        pk,
+        form_class=CallOutcomeForm,
+        form_name="outcome_form",
+        act=lambda customer, data: call_outcome_log(
+            customer=customer,
+            loan=data["loan"],
+            disposition_code=data["disposition"],
+            actor=request.user,
+            note=data["note"],
+        ),
+        success=lambda call: f"Call logged: {call.disposition.label}.",
+    )
+
+
+@agents_page
+@require_POST
+def customer_promise(request: HttpRequest, pk: int) -> HttpResponse:
+    return _customer_action(
+        request,
+        pk,
+        form_class=PromiseForm,
+        form_name="promise_form",
+        act=lambda customer, data: promise_create(
+            loan=data["loan"], amount=data["amount"], promised_date=data["promised_date"], actor=request.user
+        ),
+        success=lambda promise: (
+            f"Promise recorded: ₹{promise.amount:.2f} on loan {promise.loan} by {promise.promised_date:%-d %b %Y}."
+        ),
+    )
+
+
+@agents_page
+@require_POST
+def customer_callback(request: HttpRequest, pk: int) -> HttpResponse:
+    return _customer_action(
+        request,
+        pk,
+        form_class=CallbackForm,
+        form_name="callback_form",
+        act=lambda customer, data: callback_schedule(
+            customer=customer, loan=data["loan"], at=data["at"], actor=request.user, note=data["note"]
+        ),
+        success=lambda item: (
+            f"Callback scheduled for {timezone.localtime(item.due_at):%-d %b %Y, %H:%M}; it is in the queue."
+        ),
+    )
+
+
+@agents_page
+@require_POST
+def customer_do_not_call(request: HttpRequest, pk: int) -> HttpResponse:
+    return _customer_action(
+        request,
+        pk,
+        form_class=DoNotCallForm,
+        form_name="dnc_form",
+        act=lambda customer, data: customer_mark_do_not_call(
+            customer=customer, reason=data["reason"], actor=request.user
+        ),
+        success=lambda customer: "Marked do-not-call: no more calls will be placed to this customer.",
+    )
+
+
+# --- Uploads (back office) ----------------------------------------------------------------------
+
+
+@back_office_page
+def upload_new(request: HttpRequest) -> HttpResponse:
+    form = UploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        file = form.cleaned_data["file"]
+        try:
+            upload = upload_create(
+                file=file,
+                original_name=file.name,
+                uploaded_by=request.user,
+                mode=form.cleaned_data["mode"],
+                dry_run=form.cleaned_data["dry_run"],
+                stop_on_error=form.cleaned_data["stop_on_error"],
+            )
+        except ApplicationError as exc:
+            form.add_error("file", exc.message)
+        else:
+            if upload.identical_to_id:
+                messages.warning(request, f"{upload.identical_warning} Confirm to import it again.")
+            else:
+                messages.success(request, f"Upload #{upload.pk} is queued.")
+            return redirect("upload-page", pk=upload.pk)
+    return render(request, "agents/upload_new.html", {"form": form})
+
+
+def _upload_or_404(pk: int) -> FileUpload:
+    try:
+        return selectors.upload_get(upload_id=pk)
+    except FileUpload.DoesNotExist as exc:
+        raise Http404("No such upload.") from exc
+
+
+@back_office_page
+@require_GET
+def upload_page(request: HttpRequest, pk: int) -> HttpResponse:
+    upload = _upload_or_404(pk)
+    return render(
+        request,
+        "agents/upload.html",
+        {
+            "upload": upload,
+            "entries": upload_entries(upload=upload)[:UPLOAD_PREVIEW_ROWS],
+            "preview_limit": UPLOAD_PREVIEW_ROWS,
+            **selectors.upload_state(upload=upload),
+        },
+    )
+
+
+@back_office_page
+@require_GET
+def upload_progress(request: HttpRequest, pk: int) -> JsonResponse:
+    return JsonResponse(selectors.upload_progress(upload=_upload_or_404(pk)))
+
+
+@back_office_page
+@require_POST
+def upload_confirm_view(request: HttpRequest, pk: int) -> HttpResponse:
+    upload = _upload_or_404(pk)
+    try:
+        upload_confirm(upload=upload, actor=request.user)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "Confirmed: the import is queued.")
+    return redirect("upload-page", pk=upload.pk)
+
+
+@back_office_page
+@require_GET
+def upload_failed_rows(request: HttpRequest, pk: int) -> StreamingHttpResponse:
+    upload = _upload_or_404(pk)
+    response = StreamingHttpResponse(upload_failed_rows_csv(upload=upload), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="upload-{upload.pk}-failed-rows.csv"'
+    return response

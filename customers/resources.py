@@ -23,6 +23,7 @@ from import_export import resources, widgets
 from import_export.fields import Field
 
 from customers.models import Customer, Language
+from customers.national_ids import national_id_is_masked
 from customers.phones import phone_normalize
 from voiceassist.common.exceptions import ApplicationError
 
@@ -177,6 +178,15 @@ class IdentifierWidget(widgets.Widget):
                 "column as text in the original file and export it again."
             )
         return text
+
+
+class NationalIdWidget(IdentifierWidget):
+    """A national id; a masked one (``********9012``, as failed-rows files carry it) means "no change"."""
+
+    def clean(self, value: object, row: dict | None = None, **kwargs) -> str | None:
+        if isinstance(value, str) and national_id_is_masked(value):
+            return None
+        return super().clean(value, row=row, **kwargs)
 
 
 class PhoneWidget(widgets.Widget):
@@ -503,7 +513,7 @@ class CustomerFileResource(resources.Resource):
     national_id = Field(
         attribute="national_id",
         column_name="national_id",
-        widget=IdentifierWidget(max_length=64, label="national id"),
+        widget=NationalIdWidget(max_length=64, label="national id"),
     )
     email = Field(attribute="email", column_name="email", widget=EmailWidget())
 

@@ -21,7 +21,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from customers.models import LoanStatus
-from customers.national_ids import national_id_fingerprint
+from customers.national_ids import national_id_fingerprint, national_id_mask
 from customers.resources import MissingColumns, header_map, resource_clean_row
 from customers.services import as_change_value as json_value
 from uploads.models import COUNT_FIELDS, FileUpload, RowOutcome, UploadMode, UploadStatus
@@ -212,6 +212,7 @@ class _BatchProcessor:
         self.store = batch_store()
         self.uploaded_at = upload.created_at
         self.name_header = headers[columns["name"]] if "name" in columns else None
+        self.national_id_header = headers[columns["national_id"]] if "national_id" in columns else None
 
     def process(self, batch: list[tuple[int, list]]) -> dict[str, int]:
         rows = [self._parse(number, cells) for number, cells in batch]
@@ -238,6 +239,9 @@ class _BatchProcessor:
         else:
             values = {header: _cell_as_written(cell) for header, cell in zip(self.headers, cells, strict=False)}
         values.pop("", None)
+        if self.national_id_header is not None:
+            # The entry keeps the row as written, except the national id: never stored in clear.
+            values[self.national_id_header] = national_id_mask(values.get(self.national_id_header))
         cleaned, errors = resource_clean_row({column: cells[index] for column, index in self.column_items})
         return _Row(
             number=number,

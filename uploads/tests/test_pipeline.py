@@ -318,3 +318,32 @@ def test_running_an_upload_again_changes_nothing():
 
     assert again.counts == upload.counts
     assert UploadRow.objects.count() == 1
+
+
+def test_entries_never_keep_a_national_id_in_clear_and_a_masked_one_changes_nothing():
+    import json as json_module
+
+    from customers.national_ids import national_id_fingerprint
+    from uploads.selectors import upload_failed_rows_csv
+
+    first = upload_rows(
+        [
+            ["Name", "Phone", "Aadhaar", "Amount", "Loan ID"],
+            ["Asha Rao", "9876543210", "1234 5678 9012", "abc", "LN-1"],
+            ["Ravi Kumar", "9123456789", "2222 3333 4444", "100", "LN-2"],
+        ]
+    )
+
+    stored = json_module.dumps(list(UploadRow.objects.values_list("values", flat=True)))
+    assert "1234 5678 9012" not in stored and "123456789012" not in stored and "2222" not in stored
+    assert first.entries.get(row_number=2).values["Aadhaar"] == "********9012"
+    # The failed-rows file carries the mask; fixed and uploaded again, the mask is no id at all.
+    failed = "".join(upload_failed_rows_csv(upload=first)).lstrip("\ufeff")
+    assert "********9012" in failed
+    again = upload_rows(
+        [["Name", "Phone", "Aadhaar", "Amount", "Loan ID"], ["Asha Rao", "9876543210", "********9012", "100", "LN-1"]]
+    )
+    assert again.counts["created"] == 1 and again.counts["invalid"] == 0
+    assert Customer.objects.get(phone="+919876543210").national_id_fingerprint == ""
+    ravi = Customer.objects.get(phone="+919123456789")
+    assert ravi.national_id_fingerprint == national_id_fingerprint("222233334444").fingerprint

@@ -1,0 +1,106 @@
+"""The agents' forms: they check the shape of what was typed; the services decide the rest."""
+
+from decimal import Decimal
+
+from django import forms
+
+from customers.models import Customer
+
+from .selectors import conversation_dispositions
+
+LOAN_EMPTY_LABEL = "No particular loan"
+
+
+class ServiceErrorForm(forms.Form):
+    """A form that can also show a service's ``ApplicationError`` next to the field it is about."""
+
+    # ApplicationError.code -> field name; codes not listed are shown above the form.
+    service_error_fields: dict[str, str] = {}
+
+    def add_service_error(self, error) -> None:
+        self.add_error(self.service_error_fields.get(error.code), error.message)
+
+
+class CustomerForm(ServiceErrorForm):
+    """A form about one customer."""
+
+    def __init__(self, *args, customer: Customer, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.customer = customer
+
+
+class CustomerLoanForm(CustomerForm):
+    """A form about one customer whose ``loan`` field offers that customer's loans only."""
+
+    loan_required = False
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["loan"] = forms.ModelChoiceField(
+            queryset=self.customer.loans.order_by("due_date", "id"),
+            required=self.loan_required,
+            empty_label=None if self.loan_required else LOAN_EMPTY_LABEL,
+            label="Loan",
+        )
+        self.order_fields(["loan", *[name for name in self.fields if name != "loan"]])
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(
+        label="Phone, name or loan id",
+        max_length=200,
+        required=False,
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": "98765 43210, Sharma or LN0001234"}),
+    )
+
+
+class CallOutcomeForm(CustomerLoanForm):
+    prefix = "outcome"
+    service_error_fields = {"invalid_disposition": "disposition"}
+
+    disposition = forms.ChoiceField(label="How did the call go?")
+    note = forms.CharField(
+        label="Note",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="What was said. For a do-not-call request, the reason.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["disposition"].choices = [("", "Choose an outcome")] + [
+            (disposition.code, disposition.label) for disposition in conversation_dispositions()
+        ]
+
+
+class PromiseForm(CustomerLoanForm):
+    prefix = "promise"
+    loan_required = True
+    service_error_fields = {"invalid_amount": "amount", "invalid_date": "promised_date"}
+
+    amount = forms.DecimalField(label="Amount promised (₹)", max_digits=14, decimal_places=2, min_value=Decimal("0.01"))
+    promised_date = forms.DateField(label="Will pay by", widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class CallbackForm(CustomerLoanForm):
+    prefix = "callback"
+    service_error_fields = {"invalid_time": "at", "outside_window": "at", "do_not_call": "at"}
+
+    at = forms.DateTimeField(
+        label="Call back at",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text="Your local time; the customer's own calling hours apply.",
+    )
+    note = forms.CharField(label="Note", required=False, max_length=300)
+
+
+class DoNotCallForm(CustomerForm):
+    prefix = "dnc"
+    service_error_fields = {"reason_required": "reason"}
+
+    reason = forms.CharField(label="Reason", max_length=300, widget=forms.TextInput())
+
+
+class WorkItemDoneForm(forms.Form):
+    note = forms.CharField(label="Note", required=False, max_length=300)
