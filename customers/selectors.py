@@ -28,3 +28,14 @@ def customer_find(*, query: str) -> QuerySet[Customer]:
     if phone:
         broad |= Q(alternate_phones__icontains=phone)
     return Customer.objects.filter(broad)
+
+
+def customer_list(*, query: str | None = None) -> QuerySet[Customer]:
+    """Every customer, or those ``customer_find`` matches when ``query`` is given; loans fetched along."""
+    customers = customer_find(query=query) if query and query.strip() else Customer.objects.all()
+    return customers.prefetch_related("loans").order_by("full_name", "id")
+
+
+def loan_list() -> QuerySet[Loan]:
+    """Every loan with its customer, in due-date order."""
+    return Loan.objects.select_related("customer").order_by("due_date", "id")

@@ -138,6 +138,15 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "voiceassist.common.exceptions.drf_exception_handler",
+    # Per client: anonymous requests by address, authenticated ones by user (e.g. "60/minute", "5000/hour").
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env("API_THROTTLE_ANON", default="60/minute"),
+        "user": env("API_THROTTLE_USER", default="1200/minute"),
+    },
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "voiceassist API",
@@ -147,6 +156,22 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    # Tags and operation ids from what follows /api/v1/ ("customers", "calls_list"), not "v1".
+    "SCHEMA_PATH_PREFIX": r"/api/v[0-9]+",
+    "ENUM_NAME_OVERRIDES": {
+        "CallStatusEnum": "calls.models.CallStatus",
+        "CampaignStatusEnum": "calls.models.CampaignStatus",
+        "PromiseStatusEnum": "calls.models.PromiseStatus",
+        "LoanStatusEnum": "customers.models.LoanStatus",
+        "UploadStatusEnum": "uploads.models.UploadStatus",
+        "ProviderEnum": "calls.models.Provider",
+        "DiallingProviderEnum": "calls.models.DIALLING_PROVIDERS",
+    },
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "voiceassist.common.api.schema_postprocess_ids",
+    ],
 }
 
 # --- Celery ------------------------------------------------------------------------------------

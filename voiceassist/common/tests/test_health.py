@@ -38,3 +38,11 @@ def test_healthz_answers_503_naming_the_database_when_it_is_down(client, monkeyp
 
 def test_healthz_needs_no_login_and_takes_only_get(client):
     assert client.post("/healthz").status_code == 405
+
+
+def test_a_missing_api_url_answers_in_the_api_error_shape(client):
+    response = client.get("/api/v1/calls/null/")
+
+    assert response.status_code == 404
+    assert response.json() == {"error": {"code": "not_found", "message": "Not found.", "details": {}}}
+    assert client.get("/no-such-page/").status_code == 404
