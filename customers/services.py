@@ -197,6 +197,8 @@ def loan_record_payment(
     """Record money received: the loan owes that much less (never below zero). A reference is taken once."""
     if amount is None or amount <= 0:
         raise ApplicationError("A payment needs an amount above zero.", code="invalid_amount")
+    if paid_on > timezone.localdate():
+        raise ApplicationError("A payment cannot be dated in the future.", code="invalid_date")
     reference = reference.strip()
     loan = Loan.objects.select_for_update().get(pk=loan.pk)
     if reference and loan.payments.filter(reference=reference).exists():

@@ -98,3 +98,13 @@ def test_a_payment_lowers_the_outstanding_amount_once_per_reference(back_office_
     loan.refresh_from_db()
     assert loan.outstanding_amount == Decimal("0.00") and loan.status == "paid"
     assert loan.payments.count() == 2
+
+
+def test_a_payment_dated_in_the_future_is_refused(back_office_user):
+    loan = LoanFactory(outstanding_amount=Decimal("5000.00"))
+    with pytest.raises(ApplicationError, match="in the future"):
+        loan_record_payment(
+            loan=loan, amount=Decimal("10"), paid_on=timezone.localdate() + timedelta(days=1), actor=back_office_user
+        )
+    loan.refresh_from_db()
+    assert loan.outstanding_amount == Decimal("5000.00")
