@@ -9,10 +9,12 @@ elsewhere (SQLite in the embedded setup) Django's ``bulk_create(update_conflicts
 
 import io
 import json
+import operator
 import re
 from collections.abc import Callable, Iterable
 from typing import Any, Protocol
 
+import orjson
 from django.db import connection
 
 from customers.models import Customer, Loan
@@ -270,7 +272,11 @@ class PostgresBatchStore:
 
 _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 _needs_escape = re.compile(r"[\\\t\n\r]").search
-_dumps = json.JSONEncoder(ensure_ascii=False, default=str, separators=(",", ":")).encode
+
+
+def _dumps(value: Any) -> str:
+    # orjson: an order of magnitude faster than json for the three JSON documents of every entry.
+    return orjson.dumps(value, default=str).decode()
 
 
 def _copy_text(value: Any) -> str:
@@ -292,16 +298,28 @@ def _copy_json(value: Any) -> str:
 
 
 def _copy(cursor, table: str, columns: tuple[str, ...], rows: list[dict[str, Any]]) -> None:
-    """Stream ``rows`` into ``table`` with ``COPY … FROM STDIN`` (text format: tab-separated, ``\\N`` is NULL)."""
+    """Stream ``rows`` into ``table`` with ``COPY … FROM STDIN`` (text format: tab-separated, ``\\N`` is NULL).
+
+    Most lines need no escaping, so each is built plainly and checked once; only a line whose text
+    holds a tab, a line break or a backslash is built again cell by cell with escapes.
+    """
     converters: list[Callable[[Any], str]] = [_copy_json if c in _JSON_COLUMNS else _copy_text for c in columns]
-    pairs = list(zip(columns, converters, strict=True))
-    buffer = io.StringIO()
-    write = buffer.write
+    json_positions = [i for i, column in enumerate(columns) if column in _JSON_COLUMNS]
+    values_of = operator.itemgetter(*columns)
+    separators = len(columns) - 1
+    lines = []
     for row in rows:
-        write("\t".join([convert(row[column]) for column, convert in pairs]))
-        write("\n")
-    buffer.seek(0)
-    cursor.copy_expert(f"COPY {table} ({', '.join(columns)}) FROM STDIN", buffer)
+        values = list(values_of(row))
+        plain = values.copy()
+        for i in json_positions:
+            plain[i] = _dumps(plain[i])
+        line = "\t".join(["\\N" if v is None else "t" if v is True else "f" if v is False else str(v) for v in plain])
+        # Every backslash must be a NULL marker's, every tab a separator.
+        if line.count("\t") != separators or line.count("\\") != plain.count(None) or "\n" in line or "\r" in line:
+            line = "\t".join([convert(value) for convert, value in zip(converters, values, strict=True)])
+        lines.append(line)
+    lines.append("")
+    cursor.copy_expert(f"COPY {table} ({', '.join(columns)}) FROM STDIN", io.StringIO("\n".join(lines)))
 
 
 def _loads(value: Any) -> Any:

@@ -347,3 +347,18 @@ def test_entries_never_keep_a_national_id_in_clear_and_a_masked_one_changes_noth
     assert Customer.objects.get(phone="+919876543210").national_id_fingerprint == ""
     ravi = Customer.objects.get(phone="+919123456789")
     assert ravi.national_id_fingerprint == national_id_fingerprint("222233334444").fingerprint
+
+
+@pytest.mark.postgres
+def test_awkward_text_survives_the_copy_stream_exactly():
+    """Tabs, backslashes, quotes and line breaks inside cells reach the database as written."""
+    name = 'Asha "Tab\\there" Rao\\\\'
+    upload = upload_rows(
+        [["Name", "Phone", "State", "Note"], [name, "9876543210", "Goa\\nKerala", "multi\nline\tcell"]]
+    )
+
+    entry = upload.entries.get()
+    assert entry.values == {"Name": name, "Phone": "9876543210", "State": "Goa\\nKerala", "Note": "multi\nline\tcell"}
+    customer = Customer.objects.get()
+    assert customer.full_name == " ".join(name.split())
+    assert customer.state == "Goa\\nKerala"
