@@ -23,7 +23,7 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 # How far along a call is: an event for a status at or behind the current one is stale.
 PROGRESS = {S.SCHEDULED: 0, S.QUEUED: 1, S.DIALING: 2, S.RINGING: 3, S.IN_PROGRESS: 4, **dict.fromkeys(TERMINAL, 5)}
 # When each status is reached, stamp this field.
-_TIMESTAMPS = {
+TIMESTAMPS = {
     S.QUEUED: "queued_at",
     S.DIALING: "started_at",
     S.IN_PROGRESS: "answered_at",
@@ -52,7 +52,7 @@ def call_transition(*, call: Call, to: str, detail: dict[str, Any] | None = None
             details={"from": call.status, "to": to},
         )
     call.status = to
-    stamp = _TIMESTAMPS.get(to)
+    stamp = TIMESTAMPS.get(to)
     if stamp and getattr(call, stamp) is None:
         fields.setdefault(stamp, timezone.now())
     for name, value in fields.items():

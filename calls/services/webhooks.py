@@ -4,6 +4,7 @@ import enum
 
 from django.db import transaction
 from django.http import HttpRequest
+from django.utils import timezone
 
 from calls.models import AnsweredBy, Call, CallEvent, CallStatus, Disposition
 from calls.providers import provider_get
@@ -11,7 +12,7 @@ from calls.providers.base import ProviderEvent, WebhookRejected
 
 from .dispatch import call_schedule_retry
 from .outcomes import call_keypad_apply
-from .status import PROGRESS, TERMINAL, TRANSITIONS, call_record_event
+from .status import PROGRESS, TERMINAL, TIMESTAMPS, TRANSITIONS, call_record_event
 
 
 class WebhookResult(enum.Enum):
@@ -96,12 +97,8 @@ def call_event_apply(*, provider: str, event: ProviderEvent, call_id: int | None
     )
     if moved:
         fields["status"] = event.status
-        stamp = {CallStatus.DIALING: "started_at", CallStatus.IN_PROGRESS: "answered_at"}.get(event.status)
-        if event.status in TERMINAL:
-            stamp = "ended_at"
+        stamp = TIMESTAMPS.get(event.status)
         if stamp and getattr(call, stamp) is None:
-            from django.utils import timezone
-
             fields[stamp] = timezone.now()
     for name, value in fields.items():
         setattr(call, name, value)
