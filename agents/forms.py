@@ -4,7 +4,7 @@ from decimal import Decimal
 
 from django import forms
 
-from customers.models import Customer
+from customers.models import Customer, SuppressionKind
 
 from .selectors import conversation_dispositions
 
@@ -85,7 +85,7 @@ class PromiseForm(CustomerLoanForm):
 
 class CallbackForm(CustomerLoanForm):
     prefix = "callback"
-    service_error_fields = {"invalid_time": "at", "outside_window": "at", "do_not_call": "at"}
+    service_error_fields = {"invalid_time": "at", "outside_hours": "at", "do_not_call": "at"}
 
     at = forms.DateTimeField(
         label="Call back at",
@@ -95,11 +95,27 @@ class CallbackForm(CustomerLoanForm):
     note = forms.CharField(label="Note", required=False, max_length=300)
 
 
-class DoNotCallForm(CustomerForm):
-    prefix = "dnc"
-    service_error_fields = {"reason_required": "reason"}
+class SuppressionForm(CustomerLoanForm):
+    """Stop calls: the kinds an agent hears on a call. Back office adds deceased, bankruptcy and attorney."""
 
-    reason = forms.CharField(label="Reason", max_length=300, widget=forms.TextInput())
+    prefix = "suppress"
+    service_error_fields = {"reason_required": "reason", "invalid_kind": "kind", "back_office_only": "kind"}
+    AGENT_KINDS = (
+        SuppressionKind.DISPUTE,
+        SuppressionKind.STOP_CALLING,
+        SuppressionKind.WRONG_NUMBER,
+        SuppressionKind.DO_NOT_CALL,
+    )
+
+    kind = forms.ChoiceField(label="Why")
+    reason = forms.CharField(label="What was said", max_length=300, widget=forms.TextInput())
+
+    def __init__(self, *args, back_office: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        kinds = SuppressionKind if back_office else self.AGENT_KINDS
+        self.fields["kind"].choices = [(kind.value, kind.label) for kind in kinds]
+        self.fields["loan"].help_text = "For a dispute: the loan disputed (none: all of them)."
+        self.order_fields(["kind", "loan", "reason"])
 
 
 class WorkItemDoneForm(forms.Form):

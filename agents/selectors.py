@@ -140,13 +140,13 @@ def work_queue() -> QuerySet[WorkItem]:
 
 def customer_search(*, query: str, limit: int = SEARCH_LIMIT) -> list[Customer]:
     """``customers.selectors.customer_find`` with each customer's loans, at most ``limit``."""
-    return list(customer_find(query=query).prefetch_related("loans").order_by("full_name", "id")[:limit])
+    customers = customer_find(query=query).with_do_not_call().prefetch_related("loans")
+    return list(customers.order_by("full_name", "id")[:limit])
 
 
 def customer_get(*, customer_id: int) -> Customer:
-    return Customer.objects.prefetch_related(Prefetch("loans", queryset=Loan.objects.order_by("due_date", "id"))).get(
-        pk=customer_id
-    )
+    loans = Prefetch("loans", queryset=Loan.objects.order_by("due_date", "id"))
+    return Customer.objects.with_do_not_call().prefetch_related(loans).get(pk=customer_id)
 
 
 def customer_promises(*, customer: Customer) -> QuerySet[PromiseToPay]:

@@ -12,12 +12,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
+from calls.compliance import guard_explain
 from calls.models import WorkItem
 from calls.selectors import customer_calls
 from calls.services.agents import call_outcome_log, callback_schedule, work_item_claim, work_item_complete
 from calls.services.outcomes import promise_create
-from customers.models import Customer
-from customers.services import customer_mark_do_not_call
+from customers.models import Customer, SuppressionSource
+from customers.selectors import suppression_list
+from customers.services import suppression_set_for
 from uploads.forms import UploadForm
 from uploads.models import FileUpload
 from uploads.selectors import customer_entries, upload_entries, upload_failed_rows_csv
@@ -28,7 +30,15 @@ from voiceassist.common.roles import user_is_back_office
 from . import selectors
 from .access import user_may_use_agents_pages
 from .charts import hourly_bar_chart
-from .forms import CallbackForm, CallOutcomeForm, CustomerForm, DoNotCallForm, PromiseForm, SearchForm, WorkItemDoneForm
+from .forms import (
+    CallbackForm,
+    CallOutcomeForm,
+    CustomerForm,
+    PromiseForm,
+    SearchForm,
+    SuppressionForm,
+    WorkItemDoneForm,
+)
 
 UPLOAD_PREVIEW_ROWS = 200
 TIMELINE_ENTRIES = 100
@@ -164,7 +174,7 @@ def _customer_page(request: HttpRequest, customer: Customer, **bound: CustomerFo
         "outcome_form": CallOutcomeForm(customer=customer),
         "promise_form": PromiseForm(customer=customer),
         "callback_form": CallbackForm(customer=customer),
-        "dnc_form": DoNotCallForm(customer=customer),
+        "suppress_form": SuppressionForm(customer=customer, back_office=user_is_back_office(request.user)),
         **bound,
     }
     return render(
@@ -177,6 +187,8 @@ def _customer_page(request: HttpRequest, customer: Customer, **bound: CustomerFo
             "calls": customer_calls(customer_id=customer.pk)[:CUSTOMER_CALLS],
             "promises": selectors.customer_promises(customer=customer),
             "open_work": selectors.customer_open_work(customer=customer),
+            "suppressions": suppression_list(customer_id=customer.pk, active=True),
+            "call_checks": guard_explain(customer=customer),
             **forms,
         },
     )
@@ -196,10 +208,11 @@ def _customer_action(
     form_name: str,
     act: Callable[[Customer, dict], Any],
     success: Callable[[Any], str],
+    form_kwargs: dict | None = None,
 ) -> HttpResponse:
     """Validate the form, call the service, redirect with a message; else the page again with the errors."""
     customer = _customer_or_404(pk)
-    form = form_class(request.POST, customer=customer)
+    form = form_class(request.POST, customer=customer, **(form_kwargs or {}))
     if form.is_valid():
         try:
             result = act(customer, form.cleaned_data)
@@ -266,16 +279,22 @@ def customer_callback(request: HttpRequest, pk: int) -> HttpResponse:
 
 @agents_page
 @require_POST
-def customer_do_not_call(request: HttpRequest, pk: int) -> HttpResponse:
+def customer_suppress(request: HttpRequest, pk: int) -> HttpResponse:
     return _customer_action(
         request,
         pk,
-        form_class=DoNotCallForm,
-        form_name="dnc_form",
-        act=lambda customer, data: customer_mark_do_not_call(
-            customer=customer, reason=data["reason"], actor=request.user
+        form_class=SuppressionForm,
+        form_name="suppress_form",
+        form_kwargs={"back_office": user_is_back_office(request.user)},
+        act=lambda customer, data: suppression_set_for(
+            customer=customer,
+            kind=data["kind"],
+            loan=data["loan"],
+            reason=data["reason"],
+            source=SuppressionSource.AGENT,
+            actor=request.user,
         ),
-        success=lambda customer: "Marked do-not-call: no more calls will be placed to this customer.",
+        success=lambda suppression: f"Calls stopped: {suppression}. Only back office can lift this.",
     )
 
 

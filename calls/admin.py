@@ -1,14 +1,32 @@
 from django.contrib import admin, messages
 from django.http import HttpRequest
-from django.utils.html import format_html_join
+from django.utils.html import format_html, format_html_join
 
+from customers.admin import CustomerAdmin as BaseCustomerAdmin
+from customers.models import Customer
 from voiceassist.common.admin import ReadOnlyAdmin, export_actions
 from voiceassist.common.exceptions import ApplicationError
 
-from .models import Call, CallEvent, Campaign, Disposition, PromiseToPay, VoiceScript, WorkItem
+from .compliance import GuardDecision, guard_check_call, guard_explain
+from .models import Call, CallEvent, CallStatus, Campaign, Disposition, PromiseToPay, VoiceScript, WorkItem
 from .selectors import campaign_metrics
 from .services.campaigns import campaign_complete, campaign_pause, campaign_resume, campaign_start
 from .services.dispatch import call_cancel
+
+
+def _decision_html(decision: GuardDecision) -> str:
+    """The guard's answer as back office reads it: allowed, or the reason and the next allowed time."""
+    if decision:
+        return format_html('<span class="guard-allowed">{}</span>', "Allowed now.")
+    when = decision.next_allowed_at
+    return format_html(
+        '<strong>{}</strong>: {} <br><span class="guard-next">Next allowed: {}</span>',
+        decision.code,
+        decision.message,
+        f"{when:%a %-d %b %Y, %H:%M} ({when.tzinfo}, the customer's time)"
+        if when
+        else "only when back office lifts it",
+    )
 
 
 def _run(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset, service, done: str) -> None:
@@ -91,14 +109,25 @@ class CallAdmin(ReadOnlyAdmin):
         "disposition",
         "attempt",
         "scheduled_for",
-        "blocked_reason",
+        "blocked_code",
     )
-    list_filter = ("status", "provider", "disposition", "campaign")
+    list_filter = ("status", "provider", "disposition", "blocked_code", "campaign")
     list_select_related = ("customer", "loan", "campaign", "disposition")
     search_fields = ("phone_dialled", "provider_call_id", "customer__full_name", "loan__loan_id")
     date_hierarchy = "scheduled_for"
     inlines = [CallEventInline]
     actions = ["cancel", *export_actions("calls")]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["why_not_now", *super().get_readonly_fields(request, obj)]
+
+    @admin.display(description="Why not now?")
+    def why_not_now(self, call: Call) -> str:
+        if call.status in (CallStatus.SCHEDULED, CallStatus.QUEUED):
+            return _decision_html(guard_check_call(call=call))
+        if call.blocked_code:
+            return format_html("Last held back for <strong>{}</strong>: {}", call.blocked_code, call.blocked_reason)
+        return "—"
 
     def has_change_permission(self, request, obj=None) -> bool:
         return request.user.has_perm("calls.change_call")  # for the cancel action; fields stay read-only
@@ -136,3 +165,23 @@ class WorkItemAdmin(admin.ModelAdmin):
     list_filter = ("kind",)
     list_select_related = ("customer", "loan", "claimed_by")
     raw_id_fields = ("customer", "loan", "call", "promise", "claimed_by")
+
+
+# The customer's page in the admin, with the guard's answer for each of their loans. The customers
+# app cannot ask the guard (it lives above it), so calls extends its admin.
+admin.site.unregister(Customer)
+
+
+@admin.register(Customer)
+class CustomerAdmin(BaseCustomerAdmin):
+    readonly_fields = ("why_not_now", *BaseCustomerAdmin.readonly_fields)
+
+    @admin.display(description="Why not now? (the bot, now)")
+    def why_not_now(self, customer: Customer) -> str:
+        if not customer.pk:
+            return "—"
+        return format_html_join(
+            "",
+            "<div>{}: {}</div>",
+            ((what, _decision_html(decision)) for what, decision in guard_explain(customer=customer)),
+        )

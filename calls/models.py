@@ -111,6 +111,7 @@ class CallStatus(models.TextChoices):
     NO_ANSWER = "no_answer", "No answer"
     FAILED = "failed", "Failed"
     CANCELED = "canceled", "Canceled"
+    LOST = "lost", "Lost (no word from the provider)"
 
 
 class AnsweredBy(models.TextChoices):
@@ -159,9 +160,12 @@ class Call(BaseModel):
     duration_seconds = models.PositiveIntegerField(null=True, blank=True)
     recording_url = models.URLField(max_length=500, blank=True)
     transcript = models.TextField(blank=True)
-    # The compliance guard's last "no" for this call, shown to back office and agents.
+    # The compliance guard's last "no" for this call (its reason code and words), shown to back office and agents.
+    blocked_code = models.CharField(max_length=32, blank=True)
     blocked_reason = models.CharField(max_length=300, blank=True)
     queued_at = models.DateTimeField(null=True, blank=True)
+    # When the attempt reached the telephone network (the provider took it, or an agent dialled): the
+    # moment that counts against the caps. Empty for calls that never got that far.
     started_at = models.DateTimeField(null=True, blank=True)
     answered_at = models.DateTimeField(null=True, blank=True)
     ended_at = models.DateTimeField(null=True, blank=True)
@@ -189,6 +193,10 @@ class Call(BaseModel):
                 name="call_live_idx",
             ),
             models.Index(fields=["customer", "created_at"]),
+            # The guard's history: a customer's attempts of the last days.
+            models.Index(
+                fields=["customer", "started_at"], condition=models.Q(started_at__isnull=False), name="call_attempt_idx"
+            ),
             models.Index(fields=["campaign", "status"]),
         ]
 

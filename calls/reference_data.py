@@ -19,6 +19,10 @@ DISPOSITIONS = [
     ("wrong_number", "Wrong number", "conversation", True, False, True),
     ("callback_requested", "Callback requested", "conversation", True, True, True),
     ("do_not_call", "Do-not-call request", "conversation", True, True, True),
+    ("stop_calling", "Asked the bot to stop calling", "conversation", True, True, True),
+    # A conversation with the borrower and nothing more to record: under Reg F it still starts the
+    # seven quiet days for the debt.
+    ("conversation", "Spoke with the borrower", "conversation", True, True, False),
 ]
 
 SCRIPTS = {

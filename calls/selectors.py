@@ -5,6 +5,7 @@ from decimal import Decimal
 from django.db.models import Count, Q, QuerySet, Sum
 
 from calls.models import Call, CallStatus, Campaign, PromiseStatus, PromiseToPay, WorkItem
+from customers.selectors import customer_prefetch
 
 
 def campaign_metrics(*, campaign: Campaign) -> dict:
@@ -44,7 +45,8 @@ def customer_calls(*, customer_id: int) -> QuerySet[Call]:
 
 
 def work_items_open() -> QuerySet[WorkItem]:
-    return WorkItem.objects.filter(done_at__isnull=True).select_related("customer", "loan").order_by("due_at", "id")
+    items = WorkItem.objects.filter(done_at__isnull=True).select_related("loan").prefetch_related(customer_prefetch())
+    return items.order_by("due_at", "id")
 
 
 def campaign_list() -> QuerySet[Campaign]:
@@ -66,7 +68,8 @@ def promise_list() -> QuerySet[PromiseToPay]:
 
 
 def work_items_done() -> QuerySet[WorkItem]:
-    return WorkItem.objects.filter(done_at__isnull=False).select_related("customer", "loan").order_by("-done_at", "-id")
+    items = WorkItem.objects.filter(done_at__isnull=False).select_related("loan").prefetch_related(customer_prefetch())
+    return items.order_by("-done_at", "-id")
 
 
 def work_item_list(*, done: bool = False) -> QuerySet[WorkItem]:

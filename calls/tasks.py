@@ -1,4 +1,5 @@
-"""Thin tasks: the dispatcher tick, placing a call, playing a simulated call, the daily promise review."""
+"""Thin tasks: the dispatcher tick, placing a call, playing a simulated call, reconciling stuck calls,
+the daily promise review."""
 
 from celery import shared_task
 from django.conf import settings
@@ -7,6 +8,7 @@ from calls.models import Call
 from calls.providers.simulated import SimulatedProvider
 from calls.services.dispatch import call_place, dispatch_due_calls
 from calls.services.outcomes import promises_review
+from calls.services.reconcile import calls_reconcile
 from calls.services.webhooks import call_webhook_process
 
 
@@ -17,7 +19,13 @@ def dispatch_task() -> dict:
 
 @shared_task(name="calls.place", acks_late=True)
 def call_place_task(call_id: int) -> None:
+    """Queued with an expiry (``CALLS_QUEUE_EXPIRES_SECONDS``): a stale message is dropped, never dialled."""
     call_place(call_id=call_id)
+
+
+@shared_task(name="calls.reconcile")
+def reconcile_task() -> dict:
+    return calls_reconcile()
 
 
 @shared_task(name="calls.simulated_event", acks_late=True)

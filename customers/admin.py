@@ -10,10 +10,10 @@ from uploads.templatetags.upload_tags import change_lines
 from voiceassist.common.admin import export_actions
 from voiceassist.common.exceptions import ApplicationError
 
-from .models import Customer, Loan
+from .models import Customer, Loan, Suppression, SuppressionKind, SuppressionSource
 from .phones import phone_normalize
 from .selectors import customer_find
-from .services import customer_mark_do_not_call
+from .services import suppression_clear, suppression_set_for
 
 
 class CustomerAdminForm(forms.ModelForm):
@@ -28,14 +28,57 @@ class CustomerAdminForm(forms.ModelForm):
             raise forms.ValidationError(exc.message) from exc
 
 
-class DoNotCallForm(forms.Form):
+class ReasonForm(forms.Form):
     reason = forms.CharField(max_length=300, widget=forms.TextInput(attrs={"size": 60}))
+
+
+def _ask_reason(modeladmin, request: HttpRequest, queryset, *, action: str, title: str, intro: str, button: str):
+    """An admin action's second step: the same selection, and a reason to go with it."""
+    context = {
+        **modeladmin.admin_site.each_context(request),
+        "title": title,
+        "intro": intro,
+        "button": button,
+        "action": action,
+        "objects": queryset,
+        "form": ReasonForm(request.POST if "apply" in request.POST else None),
+        "opts": modeladmin.model._meta,
+        "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+    }
+    return TemplateResponse(request, "admin/reason_action.html", context)
+
+
+class DoNotCallFilter(admin.SimpleListFilter):
+    title = "do not call"
+    parameter_name = "do_not_call"
+
+    def lookups(self, request, model_admin):
+        return [("1", "Yes"), ("0", "No")]
+
+    def queryset(self, request, queryset):
+        if self.value() in ("0", "1"):
+            return queryset.filter(do_not_call=self.value() == "1")
+        return queryset
 
 
 class LoanInline(admin.TabularInline):
     model = Loan
     extra = 0
     fields = ("loan_id", "outstanding_amount", "principal_amount", "due_date", "days_past_due", "status")
+    show_change_link = True
+
+
+class SuppressionInline(admin.TabularInline):
+    """Why calls are stopped, active first. Set and cleared through Suppressions, never edited here."""
+
+    model = Suppression
+    fk_name = "customer"
+    fields = ("kind", "loan", "reason", "source", "created_at", "created_by", "cleared_at", "cleared_by")
+    readonly_fields = fields
+    ordering = ("-cleared_at", "-created_at")
+    extra = 0
+    max_num = 0
+    can_delete = False
     show_change_link = True
 
 
@@ -64,23 +107,27 @@ class UploadEntryInline(admin.TabularInline):
 @admin.register(Customer)
 class CustomerAdmin(ImportMixin, admin.ModelAdmin):
     form = CustomerAdminForm
-    list_display = ("full_name", "phone", "state", "preferred_language", "do_not_call", "last_uploaded_at")
-    list_filter = ("state", "do_not_call", "preferred_language")
+    list_display = ("full_name", "phone", "state", "preferred_language", "is_do_not_call", "last_uploaded_at")
+    list_filter = ("state", DoNotCallFilter, "preferred_language")
     search_fields = ("full_name", "phone")
     search_help_text = "A phone in any format, a loan id, or part of the name."
     readonly_fields = (
         "national_id_last4",
         "first_uploaded_at",
         "last_uploaded_at",
-        "do_not_call",
-        "do_not_call_reason",
-        "do_not_call_at",
         "created_at",
         "updated_at",
     )
     exclude = ("national_id_fingerprint",)
-    inlines = [LoanInline, UploadEntryInline]
+    inlines = [LoanInline, SuppressionInline, UploadEntryInline]
     actions = ["mark_do_not_call", *export_actions("customers")]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).with_do_not_call()
+
+    @admin.display(description="Do not call", boolean=True, ordering="do_not_call")
+    def is_do_not_call(self, customer: Customer) -> bool:
+        return customer.do_not_call
 
     def get_inlines(self, request, obj=None):
         return self.inlines if obj is not None else [LoanInline]
@@ -103,21 +150,100 @@ class CustomerAdmin(ImportMixin, admin.ModelAdmin):
 
     @admin.action(description="Mark as do-not-call…", permissions=["change"])
     def mark_do_not_call(self, request: HttpRequest, queryset):
-        form = DoNotCallForm(request.POST if "apply" in request.POST else None)
+        form = ReasonForm(request.POST if "apply" in request.POST else None)
         if form.is_valid():
             for customer in queryset:
-                customer_mark_do_not_call(customer=customer, reason=form.cleaned_data["reason"], actor=request.user)
+                suppression_set_for(
+                    customer=customer,
+                    kind=SuppressionKind.DO_NOT_CALL,
+                    reason=form.cleaned_data["reason"],
+                    source=SuppressionSource.ADMIN,
+                    actor=request.user,
+                )
             self.message_user(request, f"{queryset.count()} customer(s) will not be called again.", messages.SUCCESS)
             return None
-        context = {
-            **self.admin_site.each_context(request),
-            "title": "Mark customers as do-not-call",
-            "customers": queryset,
-            "form": form,
-            "opts": self.model._meta,
-            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
-        }
-        return TemplateResponse(request, "admin/customers/customer/do_not_call.html", context)
+        return _ask_reason(
+            self,
+            request,
+            queryset,
+            action="mark_do_not_call",
+            title="Mark customers as do-not-call",
+            intro="These customers will never be called again. Say why; the reason is kept in the audit trail.",
+            button="Mark as do-not-call",
+        )
+
+
+class SuppressionAddForm(forms.ModelForm):
+    class Meta:
+        model = Suppression
+        fields = ("customer", "kind", "loan", "reason")
+        help_texts = {"loan": "For a dispute or an attorney on one loan; empty: all of the customer's loans."}
+
+
+@admin.register(Suppression)
+class SuppressionAdmin(admin.ModelAdmin):
+    """Set a suppression (audited, through the service); clear it with a reason. Nothing is edited in place."""
+
+    list_display = ("customer", "kind", "loan", "reason", "source", "created_at", "created_by", "cleared_at")
+    list_filter = ("kind", "source", ("cleared_at", admin.EmptyFieldListFilter))
+    list_select_related = ("customer", "loan", "created_by")
+    search_fields = ("customer__phone", "customer__full_name", "loan__loan_id", "reason")
+    raw_id_fields = ("customer", "loan")
+    actions = ["clear"]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if obj is None:
+            kwargs["form"] = SuppressionAddForm
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return ()
+        return [field.name for field in self.model._meta.fields]
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # cleared with a reason, never deleted: the history is the point
+
+    def save_model(self, request, obj: Suppression, form, change) -> None:
+        if change:
+            return
+        try:
+            saved = suppression_set_for(
+                customer=obj.customer,
+                kind=obj.kind,
+                loan=obj.loan,
+                reason=obj.reason,
+                source=SuppressionSource.ADMIN,
+                actor=request.user,
+            )
+        except ApplicationError as exc:
+            raise forms.ValidationError(exc.message) from exc
+        obj.pk = saved.pk
+
+    @admin.action(description="Clear the selected suppressions (calls may resume)…", permissions=["change"])
+    def clear(self, request: HttpRequest, queryset):
+        form = ReasonForm(request.POST if "apply" in request.POST else None)
+        if form.is_valid():
+            cleared = 0
+            for suppression in queryset:
+                try:
+                    suppression_clear(suppression=suppression, actor=request.user, reason=form.cleaned_data["reason"])
+                except ApplicationError as exc:
+                    self.message_user(request, f"{suppression}: {exc.message}", messages.ERROR)
+                else:
+                    cleared += 1
+            if cleared:
+                self.message_user(request, f"{cleared} suppression(s) cleared.", messages.SUCCESS)
+            return None
+        return _ask_reason(
+            self,
+            request,
+            queryset,
+            action="clear",
+            title="Clear suppressions",
+            intro="Calls these suppressions stopped may be placed again. Say why: the audit trail keeps it.",
+            button="Clear",
+        )
 
 
 @admin.register(Loan)

@@ -8,21 +8,21 @@ from decimal import Decimal
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django_filters import rest_framework as filters
-from drf_spectacular.utils import extend_schema, extend_schema_serializer
+from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_serializer
 from rest_framework import serializers, status
 from rest_framework.generics import ListAPIView
 from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from customers.models import Customer, Loan, LoanStatus, Payment
-from customers.selectors import customer_find, customer_list, loan_list
-from customers.services import customer_mark_do_not_call, loan_record_payment
+from customers.models import Customer, Loan, LoanStatus, Payment, Suppression, SuppressionKind, SuppressionSource
+from customers.selectors import customer_find, customer_list, loan_list, suppression_list
+from customers.services import loan_record_payment, suppression_set_for
 from voiceassist.common.api import ApiPagination, IdFilter, agent_or_model_permission, error_responses
 from voiceassist.common.permissions import model_permission
 
 CanViewCustomers = agent_or_model_permission("customers.view_customer")
-CanMarkDoNotCall = agent_or_model_permission("customers.view_customer", "customers.change_customer")
+CanSuppress = agent_or_model_permission("customers.view_customer", "customers.add_suppression")
 CanViewLoans = agent_or_model_permission("customers.view_loan")
 CanRecordPayments = model_permission("customers.view_loan", "customers.add_payment")
 
@@ -49,6 +49,7 @@ class LoanOutputSerializer(serializers.ModelSerializer):
 
 class CustomerOutputSerializer(serializers.ModelSerializer):
     loans = LoanOutputSerializer(many=True, read_only=True)
+    do_not_call = serializers.BooleanField(read_only=True, help_text="A suppression stops every call.")
 
     class Meta:
         model = Customer
@@ -69,7 +70,35 @@ class CustomerOutputSerializer(serializers.ModelSerializer):
         ]
 
 
+class SuppressionOutputSerializer(serializers.ModelSerializer):
+    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
+    loan_id = serializers.CharField(source="loan.loan_id", read_only=True, allow_null=True, default=None)
+    active = serializers.BooleanField(source="is_active", read_only=True)
+
+    class Meta:
+        model = Suppression
+        fields = [
+            "id",
+            "customer",
+            "kind",
+            "kind_display",
+            "loan",
+            "loan_id",
+            "phone",
+            "reason",
+            "source",
+            "active",
+            "created_at",
+            "created_by",
+            "cleared_at",
+            "clear_reason",
+        ]
+
+
 class CustomerDetailOutputSerializer(CustomerOutputSerializer):
+    do_not_call_reason = serializers.CharField(read_only=True, allow_null=True)
+    do_not_call_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    suppressions = serializers.SerializerMethodField(help_text="The suppressions in force.")
     entries_url = serializers.SerializerMethodField(help_text="The customer's upload timeline.")
 
     class Meta(CustomerOutputSerializer.Meta):
@@ -77,10 +106,15 @@ class CustomerDetailOutputSerializer(CustomerOutputSerializer):
             *CustomerOutputSerializer.Meta.fields,
             "do_not_call_reason",
             "do_not_call_at",
+            "suppressions",
             "first_uploaded_at",
             "last_uploaded_at",
             "entries_url",
         ]
+
+    @extend_schema_field(SuppressionOutputSerializer(many=True))
+    def get_suppressions(self, customer: Customer) -> list[dict]:
+        return SuppressionOutputSerializer(suppression_list(customer_id=customer.pk, active=True), many=True).data
 
     def get_entries_url(self, customer: Customer) -> str:
         path = reverse("api-customer-entries", args=[customer.pk])
@@ -89,6 +123,10 @@ class CustomerDetailOutputSerializer(CustomerOutputSerializer):
 
 
 class CustomerSummarySerializer(serializers.ModelSerializer):
+    """A customer named by another record; its queryset comes through ``customer_prefetch``."""
+
+    do_not_call = serializers.BooleanField(read_only=True, help_text="A suppression stops every call.")
+
     class Meta:
         model = Customer
         fields = ["id", "full_name", "phone", "do_not_call"]
@@ -118,11 +156,11 @@ class CustomerFilter(filters.FilterSet):
         label="A phone in any format, a loan id, or part of the name.",
     )
     state = filters.CharFilter(lookup_expr="iexact", max_length=64)
-    do_not_call = filters.BooleanFilter()
+    do_not_call = filters.BooleanFilter(label="A suppression stops every call.")
 
     class Meta:
         model = Customer
-        fields = ["q", "state", "do_not_call"]
+        fields = ["q", "state"]
 
     def filter_q(self, queryset, name, value):
         return queryset.filter(pk__in=customer_find(query=value).values("pk")) if value.strip() else queryset
@@ -154,10 +192,10 @@ class CustomerDetailApi(APIView):
 
 
 class CustomerDoNotCallApi(APIView):
-    """Stop every future call to the customer; the reason is kept with the audit trail."""
+    """Stop every future call to the customer (a do-not-call suppression); the reason is kept with the audit trail."""
 
     parser_classes = [JSONParser]
-    permission_classes = [CanMarkDoNotCall]
+    permission_classes = [CanSuppress]
 
     @extend_schema_serializer(component_name="CustomerDoNotCallInput")
     class InputSerializer(serializers.Serializer):
@@ -170,9 +208,61 @@ class CustomerDoNotCallApi(APIView):
         customer = get_object_or_404(Customer, pk=pk)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        customer_mark_do_not_call(customer=customer, reason=data.validated_data["reason"], actor=request.user)
+        suppression_set_for(
+            customer=customer,
+            kind=SuppressionKind.DO_NOT_CALL,
+            reason=data.validated_data["reason"],
+            source=SuppressionSource.API,
+            actor=request.user,
+        )
         customer = get_object_or_404(customer_list(), pk=pk)
         return Response(CustomerDetailOutputSerializer(customer, context={"request": request}).data)
+
+
+class CustomerSuppressionListCreateApi(APIView):
+    """A customer's suppressions (newest first), or set one: a dispute on a loan, a wrong number, stop calling…
+
+    Anyone who may act on the customer may set one; only back office clears them (in the admin), and
+    only back office sets deceased, bankruptcy and attorney.
+    """
+
+    parser_classes = [JSONParser]
+
+    @extend_schema_serializer(component_name="SuppressionCreateInput")
+    class InputSerializer(serializers.Serializer):
+        kind = serializers.ChoiceField(choices=SuppressionKind.choices)
+        loan = serializers.IntegerField(
+            required=False, allow_null=True, min_value=1, help_text="For a dispute or an attorney on one loan."
+        )
+        reason = serializers.CharField(max_length=300)
+
+    def get_permissions(self):
+        return [CanViewCustomers()] if self.request.method == "GET" else [CanSuppress()]
+
+    @extend_schema(responses={200: SuppressionOutputSerializer(many=True), **error_responses(404)})
+    def get(self, request, pk: int):
+        customer = get_object_or_404(Customer, pk=pk)
+        return Response(SuppressionOutputSerializer(suppression_list(customer_id=customer.pk), many=True).data)
+
+    @extend_schema(request=InputSerializer, responses={201: SuppressionOutputSerializer, **error_responses(400, 404)})
+    def post(self, request, pk: int):
+        customer = get_object_or_404(Customer, pk=pk)
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        loan = None
+        if data.validated_data.get("loan"):
+            loan = Loan.objects.filter(pk=data.validated_data["loan"], customer=customer).first()
+            if loan is None:
+                raise serializers.ValidationError({"loan": ["This customer has no such loan."]})
+        suppression = suppression_set_for(
+            customer=customer,
+            kind=data.validated_data["kind"],
+            loan=loan,
+            reason=data.validated_data["reason"],
+            source=SuppressionSource.API,
+            actor=request.user,
+        )
+        return Response(SuppressionOutputSerializer(suppression).data, status=status.HTTP_201_CREATED)
 
 
 # --- Loans -------------------------------------------------------------------------------------

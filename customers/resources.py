@@ -603,6 +603,9 @@ def resource_clean_row(values: dict[str, object]) -> tuple[dict[str, object], di
 class CustomerExportResource(resources.ModelResource):
     """Customers with their loans, one row per customer, for spreadsheets (never the national id)."""
 
+    # Annotated by ``Customer.objects.with_do_not_call()``: suppressions are their own records.
+    do_not_call = Field(attribute="do_not_call", column_name="do_not_call")
+    do_not_call_reason = Field(attribute="do_not_call_reason", column_name="do_not_call_reason")
     loans = Field(column_name="loans")
     total_outstanding = Field(column_name="total_outstanding")
 

@@ -1,8 +1,8 @@
 """Reads on customers: find one by whatever the person at the desk has in hand."""
 
-from django.db.models import Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
-from .models import Customer, Loan
+from .models import Customer, Loan, Suppression
 from .phones import phone_try_normalize
 
 
@@ -33,9 +33,22 @@ def customer_find(*, query: str) -> QuerySet[Customer]:
 def customer_list(*, query: str | None = None) -> QuerySet[Customer]:
     """Every customer, or those ``customer_find`` matches when ``query`` is given; loans fetched along."""
     customers = customer_find(query=query) if query and query.strip() else Customer.objects.all()
-    return customers.prefetch_related("loans").order_by("full_name", "id")
+    return customers.with_do_not_call().prefetch_related("loans").order_by("full_name", "id")
+
+
+def customer_prefetch(lookup: str = "customer") -> Prefetch:
+    """Fetch the customer a record names together with whether it may be called (for summaries in lists)."""
+    return Prefetch(lookup, queryset=Customer.objects.with_do_not_call())
 
 
 def loan_list() -> QuerySet[Loan]:
     """Every loan with its customer, in due-date order."""
-    return Loan.objects.select_related("customer").order_by("due_date", "id")
+    return Loan.objects.prefetch_related(customer_prefetch()).order_by("due_date", "id")
+
+
+def suppression_list(*, customer_id: int, active: bool | None = None) -> QuerySet[Suppression]:
+    """A customer's suppressions, newest first; ``active`` keeps only those in force (or only cleared ones)."""
+    suppressions = Suppression.objects.filter(customer_id=customer_id).select_related("loan")
+    if active is not None:
+        suppressions = suppressions.filter(cleared_at__isnull=active)
+    return suppressions.order_by("-created_at", "-id")

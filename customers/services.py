@@ -10,11 +10,23 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from voiceassist.common.exceptions import ApplicationError
+from voiceassist.common.roles import user_is_back_office
 from voiceassist.common.services import audit_event_record
 
-from .models import Customer, Loan, LoanStatus, Payment
+from .models import (
+    BACK_OFFICE_ONLY,
+    PER_LOAN,
+    Customer,
+    Loan,
+    LoanStatus,
+    Payment,
+    Suppression,
+    SuppressionKind,
+    loan_status_for,
+)
 from .national_ids import national_id_fingerprint
 from .phones import phone_normalize
+from .signals import loans_settled, suppression_set
 
 # Field-level changes as the upload entries record them: {"field": ["old", "new"]}.
 Changes = dict[str, list[Any]]
@@ -161,33 +173,107 @@ def loan_upsert(
     }
     loan = Loan.objects.select_for_update().filter(loan_id=loan_id).first()
     if loan is None:
-        loan = Loan.objects.create(customer=customer, loan_id=loan_id, **{"status": LoanStatus.ACTIVE, **values})
+        status = values.pop("status", LoanStatus.ACTIVE)
+        status = loan_status_for(status=status, outstanding=values.get("outstanding_amount"))
+        loan = Loan.objects.create(customer=customer, loan_id=loan_id, status=status, **values)
         return UpsertResult(instance=loan, created=True)
     if loan.customer_id != customer.pk:
         raise ApplicationError(
             f"Loan {loan_id} belongs to another customer ({loan.customer.phone}).", code="loan_other_customer"
         )
+    was_settled = loan.status == LoanStatus.SETTLED
     changes = _apply_changes(loan, values)
+    changes.update(
+        _apply_changes(loan, {"status": loan_status_for(status=loan.status, outstanding=loan.outstanding_amount)})
+    )
     if changes:
         loan.save(update_fields=[*changes, "updated_at"])
+    if loan.status == LoanStatus.SETTLED and not was_settled:
+        loans_settled_announce(loan_ids=[loan.loan_id])
     return UpsertResult(instance=loan, created=False, changes=changes)
 
 
+def loans_settled_announce(*, loan_ids: list[str]) -> None:
+    """Tell the apps above, once the transaction commits, that these loans have nothing left to collect."""
+    if loan_ids:
+        transaction.on_commit(lambda: loans_settled.send(sender=Loan, loan_ids=list(loan_ids)))
+
+
 @transaction.atomic
-def customer_mark_do_not_call(*, customer: Customer, reason: str, actor: AbstractBaseUser | None) -> Customer:
-    """Stop every future call to ``customer``. The reason is required and kept with the audit trail."""
+def suppression_set_for(
+    *,
+    customer: Customer,
+    kind: str,
+    reason: str,
+    source: str,
+    actor: AbstractBaseUser | None,
+    loan: Loan | None = None,
+    reference: str = "",
+) -> Suppression:
+    """Stop calls to ``customer`` (or about ``loan``) for ``reason``; audited, and said once.
+
+    Setting the same suppression again returns the one in force. A wrong number is recorded against
+    the phone the customer has now: it lapses if a later file gives them another.
+    """
     reason = " ".join((reason or "").split())
     if not reason:
         raise ApplicationError("Say why this customer must not be called.", code="reason_required")
-    customer = Customer.objects.select_for_update().get(pk=customer.pk)
-    customer.do_not_call = True
-    customer.do_not_call_reason = reason[:300]
-    customer.do_not_call_at = timezone.now()
-    customer.save(update_fields=["do_not_call", "do_not_call_reason", "do_not_call_at", "updated_at"])
-    audit_event_record(
-        actor=actor, action="customer.do_not_call_set", target=customer, details={"reason": customer.do_not_call_reason}
+    if kind not in SuppressionKind.values:
+        raise ApplicationError(f"“{kind}” is not a kind of suppression.", code="invalid_kind")
+    if kind in BACK_OFFICE_ONLY and actor is not None and not user_is_back_office(actor):
+        raise ApplicationError(
+            f"Only back office may mark a customer “{SuppressionKind(kind).label.lower()}”.", code="back_office_only"
+        )
+    if loan is not None and loan.customer_id != customer.pk:
+        raise ApplicationError(f"Loan {loan.loan_id} belongs to another customer.", code="loan_other_customer")
+    customer = Customer.objects.select_for_update().get(pk=customer.pk)  # one writer of a customer's suppressions
+    loan = loan if kind in PER_LOAN else None
+    phone = customer.phone if kind == SuppressionKind.WRONG_NUMBER else ""
+    existing = Suppression.objects.active().filter(customer=customer, kind=kind, loan=loan, phone=phone).first()
+    if existing is not None:
+        return existing
+    suppression = Suppression.objects.create(
+        customer=customer,
+        kind=kind,
+        loan=loan,
+        phone=phone,
+        reason=reason[:300],
+        source=source,
+        reference=reference[:64],
+        created_by=actor if actor is not None and actor.is_authenticated else None,
     )
-    return customer
+    audit_event_record(
+        actor=actor,
+        action="suppression.set",
+        target=customer,
+        details={"kind": kind, "loan": loan.loan_id if loan else None, "reason": suppression.reason, "source": source},
+    )
+    transaction.on_commit(lambda: suppression_set.send(sender=Suppression, suppression=suppression))
+    return suppression
+
+
+@transaction.atomic
+def suppression_clear(*, suppression: Suppression, actor: AbstractBaseUser | None, reason: str) -> Suppression:
+    """Lift a suppression. Only back office may: agents and integrations can set them, never clear them."""
+    if actor is None or not user_is_back_office(actor):
+        raise ApplicationError("Only back office may clear a suppression.", code="back_office_only")
+    reason = " ".join((reason or "").split())
+    if not reason:
+        raise ApplicationError("Say why calls may resume.", code="reason_required")
+    suppression = Suppression.objects.select_for_update().get(pk=suppression.pk)
+    if suppression.cleared_at is not None:
+        return suppression
+    suppression.cleared_at = timezone.now()
+    suppression.cleared_by = actor
+    suppression.clear_reason = reason[:300]
+    suppression.save(update_fields=["cleared_at", "cleared_by", "clear_reason", "updated_at"])
+    audit_event_record(
+        actor=actor,
+        action="suppression.cleared",
+        target=suppression.customer,
+        details={"kind": suppression.kind, "suppression": suppression.pk, "reason": suppression.clear_reason},
+    )
+    return suppression
 
 
 @transaction.atomic
@@ -213,10 +299,12 @@ def loan_record_payment(
         recorded_by=actor if actor is not None and actor.is_authenticated else None,
     )
     if loan.outstanding_amount is not None:
+        was_settled = loan.status == LoanStatus.SETTLED
         loan.outstanding_amount = max(Decimal("0.00"), loan.outstanding_amount - amount)
-        if loan.outstanding_amount == 0:
-            loan.status = LoanStatus.PAID
+        loan.status = loan_status_for(status=loan.status, outstanding=loan.outstanding_amount)
         loan.save(update_fields=["outstanding_amount", "status", "updated_at"])
+        if loan.status == LoanStatus.SETTLED and not was_settled:
+            loans_settled_announce(loan_ids=[loan.loan_id])
     audit_event_record(
         actor=actor,
         action="loan.payment_recorded",

@@ -14,6 +14,11 @@ urlpatterns = [
     path("customers/", customers.CustomerListApi.as_view(), name="api-customer-list"),
     path("customers/<int:pk>/", customers.CustomerDetailApi.as_view(), name="api-customer-detail"),
     path("customers/<int:pk>/do-not-call/", customers.CustomerDoNotCallApi.as_view(), name="api-customer-do-not-call"),
+    path(
+        "customers/<int:pk>/suppressions/",
+        customers.CustomerSuppressionListCreateApi.as_view(),
+        name="api-customer-suppressions",
+    ),
     path("loans/", customers.LoanListApi.as_view(), name="api-loan-list"),
     path("loans/<int:pk>/", customers.LoanDetailApi.as_view(), name="api-loan-detail"),
     path("loans/<int:pk>/payments/", customers.LoanPaymentCreateApi.as_view(), name="api-loan-payments"),

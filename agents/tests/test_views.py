@@ -419,7 +419,7 @@ def test_a_callback_outside_the_calling_hours_shows_the_guards_reason(agent_clie
     assert response.status_code == 200
     [reason] = response.context["callback_form"].errors["at"]
     assert reason.startswith("It is 22:00 for the customer (Asia/")
-    assert reason.endswith("calls are allowed 08:00–19:00 their time.")
+    assert "calls are allowed 08:00–19:00 their time. The first allowed time is" in reason
     assert reason in _text(response)
     assert not WorkItem.objects.exists()
 
@@ -430,16 +430,24 @@ def test_a_callback_needs_a_time(agent_client, asha):
     assert "This field is required." in _text(response)
 
 
-def test_mark_do_not_call_with_a_reason(agent_client, agent_user, asha):
+def test_stop_calls_with_a_reason_then_callbacks_are_refused(agent_client, agent_user, asha):
     response = agent_client.post(
-        f"/customers/{asha.pk}/do-not-call/", {"dnc-reason": "Asked never to be called"}, follow=True
+        f"/customers/{asha.pk}/suppressions/",
+        {"suppress-kind": "do_not_call", "suppress-reason": "Asked never to be called"},
+        follow=True,
     )
 
-    asha.refresh_from_db()
-    assert asha.do_not_call and asha.do_not_call_reason == "Asked never to be called"
-    assert AuditEvent.objects.filter(action="customer.do_not_call_set", actor=agent_user).exists()
+    suppression = asha.suppressions.get()
+    assert (suppression.kind, suppression.reason, suppression.source) == (
+        "do_not_call",
+        "Asked never to be called",
+        "agent",
+    )
+    assert AuditEvent.objects.filter(action="suppression.set", actor=agent_user).exists()
     page = _text(response)
-    assert "Marked do-not-call" in page and "This customer is on do-not-call: Asked never to be called" in page
+    assert "Calls stopped: Do not call: Asked never to be called. Only back office can lift this." in page
+    assert "Only back office can lift these." in page
+    assert "May the bot call now?" in page and "Only back office can lift this." in page
 
     # A callback for a do-not-call customer: the guard's reason, next to the time.
     response = agent_client.post(
@@ -450,12 +458,29 @@ def test_mark_do_not_call_with_a_reason(agent_client, agent_user, asha):
     ]
 
 
-def test_do_not_call_needs_a_reason(agent_client, asha):
-    response = agent_client.post(f"/customers/{asha.pk}/do-not-call/", {"dnc-reason": "   "})
+def test_an_agent_disputes_one_loan_and_cannot_mark_a_customer_deceased(agent_client, asha):
+    loan = asha.loans.first()
+    agent_client.post(
+        f"/customers/{asha.pk}/suppressions/",
+        {"suppress-kind": "dispute", "suppress-loan": loan.pk, "suppress-reason": "Says the amount is wrong"},
+    )
+    assert asha.suppressions.get().loan == loan
 
-    assert response.context["dnc_form"].errors["reason"] == ["This field is required."]
-    asha.refresh_from_db()
-    assert not asha.do_not_call
+    response = agent_client.post(
+        f"/customers/{asha.pk}/suppressions/", {"suppress-kind": "deceased", "suppress-reason": "A relative said so"}
+    )
+    assert "deceased" not in dict(response.context["suppress_form"].fields["kind"].choices)
+    assert response.context["suppress_form"].errors["kind"]
+    assert asha.suppressions.count() == 1
+
+
+def test_stopping_calls_needs_a_reason(agent_client, asha):
+    response = agent_client.post(
+        f"/customers/{asha.pk}/suppressions/", {"suppress-kind": "stop_calling", "suppress-reason": "   "}
+    )
+
+    assert response.context["suppress_form"].errors["reason"] == ["This field is required."]
+    assert not asha.suppressions.exists()
 
 
 # --- Uploads (back office) ---------------------------------------------------------------------

@@ -49,6 +49,14 @@ class CallProvider(ABC):
         """End a call in progress (or cancel one not yet answered)."""
 
     @abstractmethod
+    def fetch_call(self, provider_call_id: str) -> ProviderEvent:
+        """The call's current state as the provider reports it (used to reconcile calls whose webhooks were lost).
+
+        The event's ``event_id`` is ``"{provider_call_id}:fetched:{provider_status}"``, so fetching the same
+        state twice is a harmless replay. Raises ``ProviderError`` when the provider cannot be asked, or does
+        not know the call."""
+
+    @abstractmethod
     def verify_webhook(self, request: HttpRequest) -> bool:
         """True only when the request really comes from the provider (its signature checks out)."""
 
@@ -58,4 +66,4 @@ class CallProvider(ABC):
 
 
 class ProviderError(Exception):
-    """The provider refused or failed to place / end a call; the message is safe to show staff."""
+    """The provider refused or failed to place, end or look up a call; the message is safe to show staff."""

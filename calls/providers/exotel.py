@@ -1,8 +1,12 @@
-"""Exotel (India), over plain HTTP: connect the customer to a flow, and read its callbacks.
+"""Exotel (India), over plain HTTP: connect the customer to a flow, look a call up, and read its callbacks.
 
 Exotel signs nothing, so every callback URL carries a secret ``token`` query parameter, compared in
 constant time. The flow (greeting, menu, the passthru applet that reports the key pressed) is built in
 Exotel's dashboard; its passthru URL must carry the same token.
+
+Looking a call up uses the v1 "Call details" API (https://developer.exotel.com/api/call-details), which
+answers ``{"Call": {"Sid", "Status", "Duration", "RecordingUrl", "AnsweredBy", ...}}``. Exotel fills
+``Duration`` and ``RecordingUrl`` some minutes after the call ends, so a fresh call may lack them.
 """
 
 import hmac
@@ -10,13 +14,13 @@ import json
 import logging
 import re
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
 import requests
 from django.conf import settings
 from django.http import HttpRequest
 
-from calls.models import CallStatus
+from calls.models import AnsweredBy, CallStatus
 
 from .base import CallProvider, DialRequest, ProviderError, ProviderEvent, WebhookRejected
 
@@ -41,6 +45,9 @@ HTTP_HINTS: dict[int, str] = {
     429: "Exotel is limiting the request rate: try again in a minute.",
 }
 REQUIRED_SETTINGS = ("EXOTEL_ACCOUNT_SID", "EXOTEL_API_KEY", "EXOTEL_API_TOKEN", "EXOTEL_CALLER_ID", "EXOTEL_FLOW_ID")
+CREDENTIAL_SETTINGS = ("EXOTEL_ACCOUNT_SID", "EXOTEL_API_KEY", "EXOTEL_API_TOKEN")
+# Fields of a looked-up call that name the account rather than the call: not kept with the event.
+_ACCOUNT_FIELDS = ("AccountSid", "Uri")
 
 
 def exotel_url_with_token(url: str) -> str:
@@ -107,7 +114,7 @@ class ExotelProvider(CallProvider):
                 session.close()
 
         if response.status_code >= 400:
-            raise ProviderError(self._http_error_message(response, key, token))
+            raise ProviderError(self._http_error_message(response, key, token, action="place the call"))
         try:
             call_sid = response.json()["Call"]["Sid"]
         except (ValueError, KeyError, TypeError) as exc:
@@ -118,7 +125,7 @@ class ExotelProvider(CallProvider):
         return str(call_sid)
 
     @staticmethod
-    def _http_error_message(response: requests.Response, key: str, token: str) -> str:
+    def _http_error_message(response: requests.Response, key: str, token: str, *, action: str) -> str:
         detail = ""
         try:
             error = response.json().get("RestException")
@@ -130,9 +137,49 @@ class ExotelProvider(CallProvider):
             hint = "Exotel had a server error: try again later."
         else:
             hint = HTTP_HINTS.get(response.status_code) or detail or "Exotel refused the request."
-        message = f"Exotel refused to place the call (HTTP {response.status_code}): {hint}"
+        message = f"Exotel refused to {action} (HTTP {response.status_code}): {hint}"
         # Never show the credentials, nor the number dialled, even if Exotel echoes them back.
         return _redact(message, token, key)
+
+    def fetch_call(self, provider_call_id: str) -> ProviderEvent:
+        missing = [name for name in CREDENTIAL_SETTINGS if not getattr(settings, name, "")]
+        if missing:
+            raise ProviderError(f"Exotel is not configured: set {', '.join(missing)} in the environment.")
+        sid, key, token = settings.EXOTEL_ACCOUNT_SID, settings.EXOTEL_API_KEY, settings.EXOTEL_API_TOKEN
+        # Quoted: a malformed id must not reach another resource of the account.
+        url = f"https://{settings.EXOTEL_SUBDOMAIN}/v1/Accounts/{sid}/Calls/{quote(provider_call_id, safe='')}.json"
+        session = self.session or requests.Session()
+        try:
+            response = session.get(url, auth=(key, token), timeout=TIMEOUT_SECONDS)
+        except requests.Timeout as exc:
+            raise ProviderError(f"Exotel did not answer within {TIMEOUT_SECONDS} seconds: try again later.") from exc
+        except requests.RequestException as exc:
+            raise ProviderError(f"Could not reach Exotel ({type(exc).__name__}): try again later.") from exc
+        finally:
+            if self.session is None:
+                session.close()
+
+        if response.status_code == 404:
+            raise ProviderError("Exotel does not know this call.")
+        if response.status_code >= 400:
+            raise ProviderError(self._http_error_message(response, key, token, action="look up the call"))
+        try:
+            call = response.json()["Call"]
+        except (ValueError, KeyError, TypeError) as exc:
+            raise ProviderError("Exotel's answer about the call has no call details (Call).") from exc
+        if not isinstance(call, dict):
+            raise ProviderError("Exotel's answer about the call has no call details (Call).")
+        exotel_status = str(call.get("Status") or "")
+        answered_by = str(call.get("AnsweredBy") or "")
+        return ProviderEvent(
+            provider_call_id=provider_call_id,
+            status=str(STATUS_MAP.get(exotel_status, "")),
+            answered_by=answered_by if answered_by in AnsweredBy.values else "",
+            duration_seconds=_int_or_none(call.get("Duration")),
+            recording_url=str(call.get("RecordingUrl") or ""),
+            event_id=f"{provider_call_id}:fetched:{exotel_status}",
+            raw={name: value for name, value in call.items() if name not in _ACCOUNT_FIELDS},
+        )
 
     def hangup(self, provider_call_id: str) -> None:
         raise ProviderError(

@@ -12,6 +12,7 @@ import hmac
 import io
 import json
 import random
+import re
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -20,10 +21,11 @@ from django.http import HttpRequest
 
 from calls.models import AnsweredBy, CallStatus
 
-from .base import CallProvider, DialRequest, ProviderEvent, WebhookRejected
+from .base import CallProvider, DialRequest, ProviderError, ProviderEvent, WebhookRejected
 
 SIGNATURE_HEADER = "X-Simulated-Signature"
 WEBHOOK_PATH = "/api/v1/calls/webhooks/simulated/"
+_SIMULATED_SID = re.compile(r"sim-([0-9]+)")
 
 # Share of calls per outcome, in percent (roughly what an Indian collections list sees).
 OUTCOME_WEIGHTS: dict[str, int] = {"no_answer": 25, "busy": 10, "failed": 5, "machine": 10, "human": 50}
@@ -83,6 +85,26 @@ class SimulatedProvider(CallProvider):
 
     def hangup(self, provider_call_id: str) -> None:
         """There is no line to hang up."""
+
+    def fetch_call(self, provider_call_id: str) -> ProviderEvent:
+        """Where the call's story ends: the state of its last simulated event."""
+        match = _SIMULATED_SID.fullmatch(provider_call_id)
+        if match is None:
+            raise ProviderError(f"{provider_call_id!r} is not a simulated call id (sim-<call id>).")
+        call_id = int(match.group(1))
+        events = self.simulated_events(provider_call_id=provider_call_id, call_id=call_id, seed=settings.SIMULATED_SEED)
+        last = events[-1]
+        status = str(last.get("status") or "")
+        return ProviderEvent(
+            provider_call_id=provider_call_id,
+            status=status,
+            call_id=call_id,
+            answered_by=str(last.get("answered_by") or ""),
+            duration_seconds=_int_or_none(last.get("duration")),
+            recording_url=str(last.get("recording_url") or ""),
+            event_id=f"{provider_call_id}:fetched:{status}",
+            raw=last,
+        )
 
     # --- What would happen ----------------------------------------------------------------------
 

@@ -1,12 +1,17 @@
-"""Twilio, through its official SDK: place and end calls, check and read its webhooks, write TwiML.
+"""Twilio, through its official SDK: place, end and look up calls, check and read its webhooks, write TwiML.
 
 Twilio signs every webhook with the account's Auth Token over the exact URL it called, so the URL is
 rebuilt from ``PUBLIC_BASE_URL`` (what Twilio was given) rather than from the request's host, which a
 proxy may have rewritten.
+
+Looking a call up reads Twilio's Call resource (https://www.twilio.com/docs/voice/api/call-resource),
+which has no recording URL: recordings are a sub-resource, and still arrive by webhook.
 """
 
 import logging
 import re
+from datetime import datetime
+from urllib.parse import quote
 
 import requests
 from django.conf import settings
@@ -16,6 +21,7 @@ from twilio.http import HttpClient
 from twilio.http.http_client import TwilioHttpClient
 from twilio.request_validator import RequestValidator
 from twilio.rest import Client
+from twilio.rest.api.v2010.account.call import CallInstance
 from twilio.twiml.voice_response import VoiceResponse
 
 from calls.models import AnsweredBy, CallStatus
@@ -67,11 +73,15 @@ ERROR_HINTS: dict[int, str] = {
     21217: "Twilio says the customer's phone number is not valid: check it on the customer.",
     21219: "A Twilio trial account may only call verified numbers: verify the number or upgrade the account.",
 }
-# A Twilio message may quote the number dialled; staff see these messages and they may be logged.
+# A Twilio message may quote the number dialled, or a URL with the account in it; staff see these
+# messages and they may be logged.
 _PHONE_LIKE = re.compile(r"\+?\d[\d\s().-]{6,}\d")
 
 
 def _redact(text: str) -> str:
+    for secret in (settings.TWILIO_AUTH_TOKEN, settings.TWILIO_ACCOUNT_SID):
+        if secret:
+            text = text.replace(secret, "[redacted]")
     return _PHONE_LIKE.sub("[number]", text)
 
 
@@ -82,6 +92,19 @@ def _rest_error_message(exc: TwilioException, action: str) -> str:
     hint = ERROR_HINTS.get(code) if isinstance(code, int) else None
     where = ", ".join(part for part in (f"HTTP {status}" if status else "", f"error {code}" if code else "") if part)
     return f"Twilio refused to {action}" + (f" ({where})" if where else "") + f": {hint or _redact(detail)}"
+
+
+# What is kept of a fetched Call: the call's own facts, not the account's identifiers (account_sid, uri…).
+_FETCHED_FIELDS = ("sid", "parent_call_sid", "status", "direction", "answered_by", "duration", "queue_time")
+_FETCHED_TIMES = ("start_time", "end_time")
+
+
+def _fetched_raw(call: CallInstance) -> dict:
+    raw = {name: getattr(call, name, None) for name in _FETCHED_FIELDS}
+    for name in _FETCHED_TIMES:
+        moment = getattr(call, name, None)
+        raw[name] = moment.isoformat() if isinstance(moment, datetime) else None
+    return raw
 
 
 def _int_or_none(value: str | None) -> int | None:
@@ -146,6 +169,27 @@ class TwilioProvider(CallProvider):
             raise ProviderError(f"Could not reach Twilio ({type(exc).__name__}): try again later.") from exc
         except ValueError as exc:
             raise ProviderError("Twilio answered with something that is not JSON: try again later.") from exc
+
+    def fetch_call(self, provider_call_id: str) -> ProviderEvent:
+        client = self._client()
+        try:
+            # Quoted: the SDK puts the id in the path as it is, and a malformed one must reach no other resource.
+            call = client.calls(quote(provider_call_id, safe="")).fetch()
+        except TwilioException as exc:
+            raise ProviderError(_rest_error_message(exc, "look up the call")) from exc
+        except requests.RequestException as exc:
+            raise ProviderError(f"Could not reach Twilio ({type(exc).__name__}): try again later.") from exc
+        except ValueError as exc:
+            raise ProviderError("Twilio answered with something that is not JSON: try again later.") from exc
+        twilio_status = str(call.status or "")
+        return ProviderEvent(
+            provider_call_id=provider_call_id,
+            status=str(STATUS_MAP.get(twilio_status, "")),
+            answered_by=str(ANSWERED_BY_MAP.get(call.answered_by or "", "")),
+            duration_seconds=_int_or_none(call.duration),
+            event_id=f"{provider_call_id}:fetched:{twilio_status}",
+            raw=_fetched_raw(call),
+        )
 
     # --- Webhooks -------------------------------------------------------------------------------
 

@@ -6,13 +6,14 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
+from calls.compliance import Channel, Reason, guard_check_customer
 from calls.models import Call, CallStatus, Disposition, DispositionLayer, Provider, WorkItem, WorkItemKind
-from customers.models import Customer, Loan
+from customers.models import Customer, Loan, SuppressionSource
 from voiceassist.common.exceptions import ApplicationError
 from voiceassist.common.services import audit_event_record
 
-from .guard import compliance_check
-from .outcomes import work_item_create
+from .outcomes import call_outcome_apply, work_item_create
+from .status import call_record_event
 
 
 @transaction.atomic
@@ -46,7 +47,12 @@ def work_item_complete(*, item: WorkItem, agent: AbstractBaseUser, note: str = "
 def call_outcome_log(
     *, customer: Customer, loan: Loan | None, disposition_code: str, actor: AbstractBaseUser, note: str = ""
 ) -> Call:
-    """An agent's own call, and how the conversation went. A do-not-call request takes effect at once."""
+    """An agent's own call, and how the conversation went.
+
+    It counts against the caps like any attempt. What the outcome means (a dispute, a wrong number, a
+    do-not-call request…) takes effect at once. A call logged when the guard would have said no is
+    kept (it happened) with the guard's words on it, for compliance review.
+    """
     try:
         disposition = Disposition.objects.get(code=disposition_code, layer=DispositionLayer.CONVERSATION)
     except Disposition.DoesNotExist as exc:
@@ -54,6 +60,7 @@ def call_outcome_log(
             f"“{disposition_code}” is not a conversation outcome.", code="invalid_disposition"
         ) from exc
     now = timezone.now()
+    decision = guard_check_customer(customer=customer, loan_id=loan.pk if loan else None, channel=Channel.AGENT, at=now)
     call = Call.objects.create(
         customer=customer,
         loan=loan,
@@ -64,19 +71,22 @@ def call_outcome_log(
         started_at=now,
         answered_at=now,
         ended_at=now,
-        disposition=disposition,
         transcript=note[:2000],
     )
-    if disposition.code == "dispute":
-        work_item_create(kind=WorkItemKind.DISPUTE, customer=customer, loan=loan, call=call, note=note)
-    if disposition.code == "do_not_call":
-        from customers.services import customer_mark_do_not_call
-
-        customer_mark_do_not_call(customer=customer, reason=note or "Asked on a call with an agent.", actor=actor)
+    if not decision:
+        call_record_event(
+            call=call, kind="guard", detail={"code": decision.code, "reason": decision.message, "logged_anyway": True}
+        )
+    call_outcome_apply(call=call, code=disposition.code, actor=actor, note=note, source=SuppressionSource.AGENT)
     audit_event_record(
         actor=actor, action="call.outcome_logged", target=call, details={"disposition": disposition.code}
     )
     return call
+
+
+# Refusals that a callback at a chosen time cannot live with: only a person could lift them, or the
+# hour is wrong for the customer. (Caps and promises are judged again when the call is made.)
+_CALLBACK_REFUSALS = (Reason.OUTSIDE_HOURS,)
 
 
 @transaction.atomic
@@ -86,9 +96,11 @@ def callback_schedule(
     """A callback at ``at``: refused, with the guard's reason, when no call would be allowed then."""
     if at < timezone.now():
         raise ApplicationError("The callback time is in the past.", code="invalid_time")
-    decision = compliance_check(customer=customer, at=at)
-    if not decision and decision.code in ("do_not_call", "outside_window"):
-        raise ApplicationError(decision.reason, code=decision.code)
+    decision = guard_check_customer(customer=customer, loan_id=loan.pk if loan else None, channel=Channel.AGENT, at=at)
+    if not decision and (decision.next_allowed_at is None or decision.code in _CALLBACK_REFUSALS):
+        when = decision.next_allowed_at
+        hint = f" The first allowed time is {when:%-d %b %Y, %H:%M} ({when.tzinfo})." if when else ""
+        raise ApplicationError(decision.message + hint, code=decision.code)
     item = work_item_create(kind=WorkItemKind.CALLBACK, customer=customer, loan=loan, note=note, due_at=at)
     audit_event_record(actor=actor, action="callback.scheduled", target=item, details={"at": at.isoformat()})
     return item

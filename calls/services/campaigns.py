@@ -1,4 +1,4 @@
-"""A campaign's life: draft → running ⇄ paused → completed.
+"""A campaign's life: draft → running ⇄ paused → completed, along one transitions map.
 
 Starting a campaign schedules one call per loan of its audience in a single ``INSERT … SELECT``, so
 a campaign of a hundred thousand customers starts in one statement, not one query per customer.
@@ -7,19 +7,44 @@ a campaign of a hundred thousand customers starts in one statement, not one quer
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import connection, models, transaction
-from django.db.models import F, QuerySet, Value
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Value
 from django.utils import timezone
 
 from calls.models import Call, CallStatus, Campaign, CampaignStatus
-from customers.models import Loan, LoanStatus
+from customers.models import STOPS_EVERY_CALL, Loan, LoanStatus, Suppression, SuppressionKind
 from uploads.models import RowOutcome, UploadRow
 from voiceassist.common.exceptions import ApplicationError
 from voiceassist.common.services import audit_event_record
 
+from .status import calls_transition_bulk
+
+C = CampaignStatus
+CAMPAIGN_TRANSITIONS: dict[str, frozenset[str]] = {
+    C.DRAFT: frozenset({C.RUNNING, C.COMPLETED}),
+    C.RUNNING: frozenset({C.PAUSED, C.COMPLETED}),
+    C.PAUSED: frozenset({C.RUNNING, C.COMPLETED}),
+    C.COMPLETED: frozenset(),
+}
+
+
+def _bot_may_never_call() -> Exists:
+    """Loans the bot may never call about, whatever the hour: the guard would cancel their calls at once.
+
+    (The guard stays the judge; this only keeps such calls from being scheduled in the first place.)
+    """
+    suppressions = Suppression.objects.active().filter(customer_id=OuterRef("customer_id"))
+    return Exists(
+        suppressions.filter(
+            Q(kind__in=[*STOPS_EVERY_CALL, SuppressionKind.STOP_CALLING, SuppressionKind.DISPUTE], loan__isnull=True)
+            | Q(kind__in=[*STOPS_EVERY_CALL, SuppressionKind.DISPUTE], loan_id=OuterRef("pk"))
+            | Q(kind=SuppressionKind.WRONG_NUMBER, phone=OuterRef("customer__phone"))
+        )
+    )
+
 
 def campaign_audience(*, campaign: Campaign) -> QuerySet[Loan]:
-    """The loans a campaign calls about: active loans of callable customers matching its filters."""
-    loans = Loan.objects.filter(status=LoanStatus.ACTIVE, customer__do_not_call=False)
+    """The loans a campaign calls about: active loans, not suppressed for the bot, matching its filters."""
+    loans = Loan.objects.filter(status=LoanStatus.ACTIVE).exclude(_bot_may_never_call())
     if campaign.audience_upload_id:
         touched = UploadRow.objects.filter(
             upload_id=campaign.audience_upload_id,
@@ -47,25 +72,50 @@ def _lock(campaign: Campaign) -> Campaign:
     return Campaign.objects.select_for_update().get(pk=campaign.pk)
 
 
-def _refuse(campaign: Campaign, action: str) -> ApplicationError:
+def _refuse(campaign: Campaign, verb: str) -> ApplicationError:
     return ApplicationError(
-        f"Campaign “{campaign.name}” is {campaign.get_status_display().lower()}; it cannot be {action}.",
+        f"Campaign “{campaign.name}” is {campaign.get_status_display().lower()}; it cannot be {verb}.",
         code="campaign_state",
     )
+
+
+def _verb(current: str, to: str) -> str:
+    """What moving from ``current`` to ``to`` is called: started, resumed, paused, completed."""
+    if to == C.RUNNING:
+        return "started" if current == C.DRAFT else "resumed"
+    return {C.PAUSED: "paused", C.COMPLETED: "completed"}.get(to, to)
+
+
+def campaign_transition(
+    *, campaign: Campaign, to: str, actor: AbstractBaseUser | None, details: dict | None = None, **fields
+) -> Campaign:
+    """Move a locked ``campaign`` to ``to`` along the map (else raise), and audit it."""
+    verb = _verb(campaign.status, to)
+    if to not in CAMPAIGN_TRANSITIONS[campaign.status]:
+        raise _refuse(campaign, verb)
+    campaign.status = to
+    for name, value in fields.items():
+        setattr(campaign, name, value)
+    campaign.save(update_fields=["status", *fields, "updated_at"])
+    audit_event_record(actor=actor, action=f"campaign.{verb}", target=campaign, details=details)
+    return campaign
 
 
 @transaction.atomic
 def campaign_start(*, campaign: Campaign, actor: AbstractBaseUser | None) -> int:
     """Schedule the first call for every loan of the audience and set the campaign running."""
     campaign = _lock(campaign)
-    if campaign.status != CampaignStatus.DRAFT:
+    if campaign.status != C.DRAFT:
         raise _refuse(campaign, "started")
     campaign.full_clean()
     scheduled = _schedule_audience(campaign)
-    campaign.status = CampaignStatus.RUNNING
-    campaign.started_at = timezone.now()
-    campaign.save(update_fields=["status", "started_at", "updated_at"])
-    audit_event_record(actor=actor, action="campaign.started", target=campaign, details={"calls_scheduled": scheduled})
+    campaign_transition(
+        campaign=campaign,
+        to=C.RUNNING,
+        actor=actor,
+        details={"calls_scheduled": scheduled},
+        started_at=timezone.now(),
+    )
     return scheduled
 
 
@@ -100,12 +150,14 @@ def _schedule_audience(campaign: Campaign) -> int:
             "c_empty",
             "c_empty",
             "c_empty",
+            "c_empty",
         )
     )
     select_sql, params = rows.query.get_compiler(connection=connection).as_sql()
     columns = (
         "created_at, updated_at, campaign_id, customer_id, loan_id, attempt, phone_dialled, provider, "
-        "provider_call_id, status, scheduled_for, answered_by, keypad, recording_url, transcript, blocked_reason"
+        "provider_call_id, status, scheduled_for, answered_by, keypad, recording_url, transcript, blocked_reason, "
+        "blocked_code"
     )
     with connection.cursor() as cursor:
         cursor.execute(f"INSERT INTO {Call._meta.db_table} ({columns}) {select_sql}", params)  # noqa: S608
@@ -115,38 +167,29 @@ def _schedule_audience(campaign: Campaign) -> int:
 @transaction.atomic
 def campaign_pause(*, campaign: Campaign, actor: AbstractBaseUser | None) -> Campaign:
     """Stop dialling: scheduled calls wait; calls already on the line finish."""
-    campaign = _lock(campaign)
-    if campaign.status != CampaignStatus.RUNNING:
-        raise _refuse(campaign, "paused")
-    campaign.status = CampaignStatus.PAUSED
-    campaign.save(update_fields=["status", "updated_at"])
-    audit_event_record(actor=actor, action="campaign.paused", target=campaign)
-    return campaign
+    return campaign_transition(campaign=_lock(campaign), to=C.PAUSED, actor=actor)
 
 
 @transaction.atomic
 def campaign_resume(*, campaign: Campaign, actor: AbstractBaseUser | None) -> Campaign:
     campaign = _lock(campaign)
-    if campaign.status != CampaignStatus.PAUSED:
+    if campaign.status != C.PAUSED:
         raise _refuse(campaign, "resumed")
-    campaign.status = CampaignStatus.RUNNING
-    campaign.save(update_fields=["status", "updated_at"])
-    audit_event_record(actor=actor, action="campaign.resumed", target=campaign)
-    return campaign
+    return campaign_transition(campaign=campaign, to=C.RUNNING, actor=actor)
 
 
 @transaction.atomic
 def campaign_complete(*, campaign: Campaign, actor: AbstractBaseUser | None) -> Campaign:
     """End the campaign: calls not yet placed are canceled."""
     campaign = _lock(campaign)
-    if campaign.status == CampaignStatus.COMPLETED:
+    if campaign.status == C.COMPLETED:
         return campaign
-    now = timezone.now()
-    canceled = Call.objects.filter(campaign=campaign, status=CallStatus.SCHEDULED).update(
-        status=CallStatus.CANCELED, blocked_reason="The campaign was completed.", ended_at=now, updated_at=now
+    pending = Call.objects.filter(campaign=campaign, status__in=[CallStatus.SCHEDULED, CallStatus.QUEUED])
+    canceled = calls_transition_bulk(
+        call_ids=pending.values_list("pk", flat=True),
+        to=CallStatus.CANCELED,
+        blocked_reason="The campaign was completed.",
     )
-    campaign.status = CampaignStatus.COMPLETED
-    campaign.completed_at = timezone.now()
-    campaign.save(update_fields=["status", "completed_at", "updated_at"])
-    audit_event_record(actor=actor, action="campaign.completed", target=campaign, details={"canceled": canceled})
-    return campaign
+    return campaign_transition(
+        campaign=campaign, to=C.COMPLETED, actor=actor, details={"canceled": canceled}, completed_at=timezone.now()
+    )

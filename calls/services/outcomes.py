@@ -1,5 +1,10 @@
-"""What a call's answer leads to: promises to pay, follow-ups for agents, and the daily review of
-promises (kept when the loan's outstanding amount dropped by the promised amount, else broken)."""
+"""What a call's answer leads to: promises to pay, suppressions, follow-ups for agents, and the daily
+review of promises (kept when the loan's outstanding amount dropped by the promised amount, else broken).
+
+Every conversation outcome, the bot's or an agent's, goes through ``call_outcome_apply``: it records
+the disposition and does what that outcome means (``OUTCOME_EFFECTS``), and a final outcome ends the
+calls still scheduled about the loan.
+"""
 
 from datetime import date, timedelta
 from decimal import Decimal
@@ -8,12 +13,13 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
-from calls.models import Call, Disposition, PromiseStatus, PromiseToPay, WorkItem, WorkItemKind
-from customers.models import Customer, Loan
+from calls.models import Call, CallStatus, Disposition, PromiseStatus, PromiseToPay, WorkItem, WorkItemKind
+from customers.models import Customer, Loan, SuppressionKind, SuppressionSource
+from customers.services import suppression_set_for
 from voiceassist.common.exceptions import ApplicationError
 from voiceassist.common.services import audit_event_record
 
-from .status import call_record_event
+from .status import call_record_event, calls_transition_bulk
 
 DEFAULT_PROMISE_DAYS = 7
 
@@ -73,9 +79,63 @@ def work_item_create(
     )
 
 
-def _set_disposition(call: Call, code: str) -> None:
-    call.disposition = Disposition.objects.get(code=code)
+# Conversation outcome -> (the suppression it sets, the follow-up it puts in the agents' queue, its note).
+# "Already paid" disputes the balance: calls about the loan wait until back office checks the payment.
+OUTCOME_EFFECTS: dict[str, tuple[str | None, str | None, str]] = {
+    "dispute": (SuppressionKind.DISPUTE, WorkItemKind.DISPUTE, "Disputes the debt."),
+    "already_paid": (
+        SuppressionKind.DISPUTE,
+        WorkItemKind.PAYMENT_CHECK,
+        "Says the loan is already paid: check the payment.",
+    ),
+    "wrong_number": (SuppressionKind.WRONG_NUMBER, None, "The person who answered says this is a wrong number."),
+    "stop_calling": (SuppressionKind.STOP_CALLING, None, "Asked the bot to stop calling."),
+    "do_not_call": (SuppressionKind.DO_NOT_CALL, None, "Asked never to be called again."),
+    "agent_requested": (None, WorkItemKind.AGENT_REQUESTED, "Asked to talk to an agent."),
+}
+
+
+@transaction.atomic
+def call_outcome_apply(
+    *,
+    call: Call,
+    code: str,
+    actor: AbstractBaseUser | None = None,
+    note: str = "",
+    source: str = SuppressionSource.OUTCOME,
+) -> Disposition:
+    """Record how the conversation went, and act on it: a suppression, a follow-up, the end of the loan's calls."""
+    disposition = Disposition.objects.get(code=code)
+    call.disposition = disposition
     call.save(update_fields=["disposition", "keypad", "updated_at"])
+    suppression_kind, work_kind, default_note = OUTCOME_EFFECTS.get(code, (None, None, ""))
+    if suppression_kind is not None:
+        suppression_set_for(
+            customer=call.customer,
+            kind=suppression_kind,
+            loan=call.loan,
+            reason=note or default_note,
+            source=source,
+            actor=actor,
+            reference=f"call #{call.pk}",
+        )
+    if work_kind is not None:
+        work_item_create(kind=work_kind, customer=call.customer, loan=call.loan, call=call, note=note or default_note)
+    if disposition.is_final:
+        _end_loan_calls(call, disposition)
+    return disposition
+
+
+def _end_loan_calls(call: Call, disposition: Disposition) -> int:
+    """A final outcome: the calls still scheduled about the loan (or, with none, to the customer) are canceled."""
+    scheduled = Call.objects.filter(customer_id=call.customer_id, status=CallStatus.SCHEDULED).exclude(pk=call.pk)
+    if call.loan_id is not None:
+        scheduled = scheduled.filter(loan_id=call.loan_id)
+    reason = f"Call #{call.pk} ended with a final outcome: {disposition.label}."
+    ids = list(scheduled.values_list("pk", flat=True))
+    return calls_transition_bulk(
+        call_ids=ids, to=CallStatus.CANCELED, detail={"final_outcome_of": call.pk}, blocked_reason=reason[:300]
+    )
 
 
 @transaction.atomic
@@ -94,27 +154,13 @@ def call_keypad_apply(*, call: Call, digits: str) -> str:
         amount = loan.outstanding_amount or Decimal("0")
         if amount > 0:
             promise_create(loan=loan, amount=amount, promised_date=promised_date, source_call=call)
-        _set_disposition(call, "promise_to_pay")
+        call_outcome_apply(call=call, code="promise_to_pay")
         return "promise_to_pay"
     if digit == "2":
-        work_item_create(
-            kind=WorkItemKind.PAYMENT_CHECK,
-            customer=call.customer,
-            loan=loan,
-            call=call,
-            note="Says the loan is already paid: check the payment.",
-        )
-        _set_disposition(call, "already_paid")
+        call_outcome_apply(call=call, code="already_paid")
         return "already_paid"
     if digit == "3":
-        work_item_create(
-            kind=WorkItemKind.AGENT_REQUESTED,
-            customer=call.customer,
-            loan=loan,
-            call=call,
-            note="Pressed 3 to talk to an agent.",
-        )
-        _set_disposition(call, "agent_requested")
+        call_outcome_apply(call=call, code="agent_requested", note="Pressed 3 to talk to an agent.")
         return "agent_requested"
     call.save(update_fields=["keypad", "updated_at"])
     return ""

@@ -4,7 +4,6 @@ import enum
 
 from django.db import transaction
 from django.http import HttpRequest
-from django.utils import timezone
 
 from calls.models import AnsweredBy, Call, CallEvent, CallStatus, Disposition
 from calls.providers import provider_get
@@ -12,7 +11,7 @@ from calls.providers.base import ProviderEvent, WebhookRejected
 
 from .dispatch import call_schedule_retry
 from .outcomes import call_keypad_apply
-from .status import PROGRESS, TERMINAL, TIMESTAMPS, TRANSITIONS, call_record_event
+from .status import TERMINAL, call_advance, call_is_ahead, call_record_event
 
 
 class WebhookResult(enum.Enum):
@@ -37,24 +36,17 @@ def call_webhook_process(*, provider_name: str, request: HttpRequest) -> Webhook
     )
 
 
-def _reachable(status: str) -> set[str]:
-    seen, todo = set(), [status]
-    while todo:
-        for nxt in TRANSITIONS[todo.pop()]:
-            if nxt not in seen:
-                seen.add(nxt)
-                todo.append(nxt)
-    return seen
-
-
 def _telephony_disposition(call: Call) -> str:
     if call.status == CallStatus.COMPLETED:
         if call.answered_by == AnsweredBy.MACHINE:
             return "machine"
         return "no_input"
-    return {CallStatus.BUSY: "busy", CallStatus.NO_ANSWER: "no_answer", CallStatus.FAILED: "failed"}.get(
-        call.status, ""
-    )
+    return {
+        CallStatus.BUSY: "busy",
+        CallStatus.NO_ANSWER: "no_answer",
+        CallStatus.FAILED: "failed",
+        CallStatus.LOST: "failed",
+    }.get(call.status, "")
 
 
 @transaction.atomic
@@ -90,29 +82,22 @@ def call_event_apply(*, provider: str, event: ProviderEvent, call_id: int | None
         fields["recording_url"] = event.recording_url
     if event.transcript:
         fields["transcript"] = event.transcript
-    moved = (
-        bool(event.status)
-        and event.status in _reachable(call.status)
-        and PROGRESS[event.status] > PROGRESS[call.status]
-    )
+    moved = bool(event.status) and call_is_ahead(call=call, status=event.status)
     if moved:
-        fields["status"] = event.status
-        stamp = TIMESTAMPS.get(event.status)
-        if stamp and getattr(call, stamp) is None:
-            fields[stamp] = timezone.now()
-    for name, value in fields.items():
-        setattr(call, name, value)
-    if fields:
+        call_advance(call=call, to=event.status, detail={"provider_event": event.event_id}, **fields)
+    elif fields:
+        for name, value in fields.items():
+            setattr(call, name, value)
         call.save(update_fields=[*fields, "updated_at"])
 
     if event.digits and call.disposition_id is None:
         call_keypad_apply(call=call, digits=event.digits)
     if moved and call.status in TERMINAL:
-        _finish(call)
+        call_finish(call)
     return WebhookResult.APPLIED if (moved or fields or event.digits) else WebhookResult.IGNORED
 
 
-def _finish(call: Call) -> None:
+def call_finish(call: Call) -> None:
     """A call ended: record how, and schedule the next attempt where the outcome calls for one."""
     outcome = _telephony_disposition(call)
     if call.disposition_id is None and outcome:

@@ -1,8 +1,9 @@
-from datetime import time
+from datetime import date, datetime, time, timedelta
 
 import factory
 from django.utils import timezone
 
+from calls.compliance import jurisdiction_for
 from calls.models import Call, CallStatus, Campaign, PromiseToPay
 from customers.tests.factories import CustomerFactory, LoanFactory
 
@@ -38,3 +39,19 @@ class PromiseFactory(factory.django.DjangoModelFactory):
     amount = 1000
     promised_date = factory.LazyFunction(timezone.localdate)
     outstanding_at_promise = factory.SelfAttribute("loan.outstanding_amount")
+
+
+def calling_day(*, phone: str = "+919876543210", after: int = 1) -> date:
+    """The first day at least ``after`` days from today (the customer's today) that is not a public
+    holiday for this phone: tests that book a call "tomorrow" must not land on Diwali."""
+    place = jurisdiction_for(phone)
+    day = timezone.now().astimezone(place.home_zone).date() + timedelta(days=after)
+    while place.holiday(day):
+        day += timedelta(days=1)
+    return day
+
+
+def calling_day_at(hour: int, minute: int = 0, *, phone: str = "+919876543210") -> datetime:
+    """``calling_day`` at this local time of the customer's."""
+    place = jurisdiction_for(phone)
+    return datetime.combine(calling_day(phone=phone), time(hour, minute), tzinfo=place.home_zone)

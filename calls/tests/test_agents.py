@@ -8,6 +8,8 @@ from django.utils import timezone
 from calls.models import CallStatus, WorkItemKind
 from calls.services.agents import call_outcome_log, callback_schedule, work_item_claim, work_item_complete
 from calls.services.outcomes import work_item_create
+from calls.tests.factories import calling_day
+from customers.models import Customer
 from customers.services import loan_record_payment
 from customers.tests.factories import CustomerFactory, LoanFactory
 from voiceassist.common.exceptions import ApplicationError
@@ -54,14 +56,22 @@ def test_an_agent_logs_the_outcome_of_their_own_call(agent_user):
 
 def test_a_do_not_call_request_on_an_agents_call_takes_effect(agent_user):
     customer = CustomerFactory()
-    call_outcome_log(customer=customer, loan=None, disposition_code="do_not_call", actor=agent_user, note="Lawyer")
-    customer.refresh_from_db()
+    call = call_outcome_log(
+        customer=customer, loan=None, disposition_code="do_not_call", actor=agent_user, note="Lawyer"
+    )
+    customer = Customer.objects.with_do_not_call().get(pk=customer.pk)
     assert customer.do_not_call and customer.do_not_call_reason == "Lawyer"
+    suppression = customer.suppressions.get()
+    assert (suppression.source, suppression.reference, suppression.created_by) == (
+        "agent",
+        f"call #{call.pk}",
+        agent_user,
+    )
 
 
 def test_callbacks_outside_the_legal_window_are_refused_with_the_reason(agent_user):
     customer = CustomerFactory(phone="+919876543210")
-    tomorrow = timezone.now().astimezone(IST).date() + timedelta(days=1)
+    tomorrow = calling_day()
 
     with pytest.raises(ApplicationError, match="08:00–19:00"):
         callback_schedule(
@@ -96,7 +106,7 @@ def test_a_payment_lowers_the_outstanding_amount_once_per_reference(back_office_
     )
 
     loan.refresh_from_db()
-    assert loan.outstanding_amount == Decimal("0.00") and loan.status == "paid"
+    assert loan.outstanding_amount == Decimal("0.00") and loan.status == "settled"
     assert loan.payments.count() == 2
 
 

@@ -34,7 +34,9 @@ def test_a_call_moves_along_the_map_and_each_move_is_recorded():
         (S.COMPLETED, S.RINGING),
         (S.IN_PROGRESS, S.BUSY),
         (S.CANCELED, S.QUEUED),
-        (S.QUEUED, S.SCHEDULED),
+        (S.QUEUED, S.RINGING),
+        (S.LOST, S.COMPLETED),
+        (S.SCHEDULED, S.LOST),
         (S.BUSY, S.COMPLETED),
     ],
 )
@@ -50,5 +52,5 @@ def test_illegal_moves_raise_and_change_nothing(start, to):
 
 
 def test_terminal_statuses_go_nowhere():
-    for status in (S.COMPLETED, S.BUSY, S.NO_ANSWER, S.FAILED, S.CANCELED):
+    for status in (S.COMPLETED, S.BUSY, S.NO_ANSWER, S.FAILED, S.CANCELED, S.LOST):
         assert TRANSITIONS[status] == frozenset()

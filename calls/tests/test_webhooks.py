@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 from twilio.request_validator import RequestValidator
 
 from calls.models import AnsweredBy, CallStatus, PromiseStatus, WorkItem, WorkItemKind
@@ -25,7 +26,7 @@ def dialing_call():
         due_date=date(2099, 1, 31),
         customer=CustomerFactory(full_name="Asha Rao", phone="+919876543210"),
     )
-    call = CallFactory(customer=loan.customer, loan=loan, status=CallStatus.DIALING)
+    call = CallFactory(customer=loan.customer, loan=loan, status=CallStatus.DIALING, started_at=timezone.now())
     call.provider_call_id = f"sim-{call.pk}"
     call.save()
     return call

@@ -1,6 +1,6 @@
 import pytest
 
-from customers.models import Customer
+from customers.models import Customer, Suppression
 from customers.tests.factories import CustomerFactory, LoanFactory
 from voiceassist.common.models import AuditEvent
 
@@ -55,20 +55,43 @@ def test_admin_do_not_call_action_asks_for_a_reason_then_marks_and_audits(admin_
 
     response = admin_client.post("/admin/customers/customer/", payload)
     assert response.status_code == 200
-    assert b"Say why" in response.content or b"reason" in response.content
-    customer.refresh_from_db()
-    assert not customer.do_not_call
+    assert b"Say why" in response.content
+    assert not Suppression.objects.exists()
 
     admin_client.post("/admin/customers/customer/", {**payload, "apply": "1", "reason": "Customer asked"})
-    customer.refresh_from_db()
+    customer = Customer.objects.with_do_not_call().get(pk=customer.pk)
     assert customer.do_not_call and customer.do_not_call_reason == "Customer asked"
+    assert Suppression.objects.get().source == "admin"
     assert AuditEvent.objects.get().actor == back_office_user
+
+
+def test_admin_sets_a_suppression_through_the_service_and_clears_it_with_a_reason(admin_client, back_office_user):
+    loan = LoanFactory()
+    admin_client.post(
+        "/admin/customers/suppression/add/",
+        {"customer": loan.customer.pk, "kind": "dispute", "loan": loan.pk, "reason": "Letter from the borrower"},
+    )
+    suppression = Suppression.objects.get()
+    assert (suppression.kind, suppression.loan, suppression.created_by) == ("dispute", loan, back_office_user)
+    payload = {"action": "clear", "_selected_action": [suppression.pk]}
+
+    response = admin_client.post("/admin/customers/suppression/", payload)
+    assert b"Say why" in response.content
+    admin_client.post("/admin/customers/suppression/", {**payload, "apply": "1", "reason": "Resolved: amount confirmed"})
+
+    suppression.refresh_from_db()
+    assert suppression.clear_reason == "Resolved: amount confirmed" and suppression.cleared_by == back_office_user
+    assert list(AuditEvent.objects.order_by("id").values_list("action", flat=True)) == [
+        "suppression.set",
+        "suppression.cleared",
+    ]
+    assert admin_client.get(f"/admin/customers/customer/{loan.customer.pk}/change/").status_code == 200
 
 
 def test_admin_lists_filter_by_state_and_do_not_call(admin_client):
     CustomerFactory(state="Goa", do_not_call=True)
     CustomerFactory(state="Kerala")
 
-    response = admin_client.get("/admin/customers/customer/", {"state": "Goa", "do_not_call__exact": "1"})
+    response = admin_client.get("/admin/customers/customer/", {"state": "Goa", "do_not_call": "1"})
 
     assert [c.state for c in response.context["cl"].result_list] == ["Goa"]

@@ -95,7 +95,7 @@ def test_search_by_loan_id_and_by_name_fragment(api, asha):
 
 
 def test_customer_filters_state_and_do_not_call(api, asha):
-    other = CustomerFactory(state="Kerala", do_not_call=True, do_not_call_reason="asked")
+    other = CustomerFactory(state="Kerala", do_not_call="asked")
 
     assert ids(api.get("/api/v1/customers/", {"state": "goa"})) == [asha.pk]
     assert ids(api.get("/api/v1/customers/", {"do_not_call": "true"})) == [other.pk]
@@ -145,10 +145,38 @@ def test_mark_do_not_call(api, asha, back_office_user):
     assert response.status_code == 200, response.content
     assert response.json()["do_not_call"] is True
     assert response.json()["do_not_call_reason"] == "Asked us to stop"
-    asha.refresh_from_db()
-    assert asha.do_not_call and asha.do_not_call_at is not None
-    event = AuditEvent.objects.get(action="customer.do_not_call_set")
+    assert response.json()["do_not_call_at"] is not None
+    assert [s["kind"] for s in response.json()["suppressions"]] == ["do_not_call"]
+    event = AuditEvent.objects.get(action="suppression.set")
     assert event.actor == back_office_user
+    assert event.details["source"] == "api"
+
+
+def test_suppressions_are_set_and_listed_over_the_api(api, asha, agent_api):
+    loan = asha.loans.first()
+    response = api.post(
+        f"/api/v1/customers/{asha.pk}/suppressions/",
+        {"kind": "dispute", "loan": loan.pk, "reason": "Amount disputed by letter"},
+        format="json",
+    )
+    assert response.status_code == 201, response.content
+    assert (response.json()["loan_id"], response.json()["active"]) == (loan.loan_id, True)
+    assert agent_api.get(f"/api/v1/customers/{asha.pk}/suppressions/").json()[0]["kind"] == "dispute"
+    other_loan = LoanFactory()
+    error = assert_error(
+        api.post(
+            f"/api/v1/customers/{asha.pk}/suppressions/",
+            {"kind": "dispute", "loan": other_loan.pk, "reason": "x"},
+            format="json",
+        ),
+        400,
+        "invalid",
+    )
+    assert "loan" in error["details"]
+    refused = agent_api.post(
+        f"/api/v1/customers/{asha.pk}/suppressions/", {"kind": "deceased", "reason": "Said so"}, format="json"
+    )
+    assert_error(refused, 400, "back_office_only")
 
 
 def test_do_not_call_needs_a_reason(api, asha):
@@ -158,8 +186,7 @@ def test_do_not_call_needs_a_reason(api, asha):
         api.post(f"/api/v1/customers/{asha.pk}/do-not-call/", {"reason": "   "}, format="json"), 400, "invalid"
     )
     assert "reason" in error["details"]
-    asha.refresh_from_db()
-    assert not asha.do_not_call
+    assert not asha.suppressions.exists()
 
 
 def test_do_not_call_on_a_missing_customer_is_a_404(api):

@@ -5,10 +5,10 @@ import pytest
 from django.db import IntegrityError
 from django.utils import timezone
 
-from customers.models import Customer, Loan
+from customers.models import Customer, Loan, LoanStatus, Suppression
 from customers.national_ids import national_id_fingerprint
 from customers.phones import InvalidPhoneNumber
-from customers.services import customer_mark_do_not_call, customer_upsert, loan_upsert
+from customers.services import customer_upsert, loan_upsert, suppression_clear, suppression_set_for
 from customers.tests.factories import CustomerFactory, LoanFactory
 from voiceassist.common.exceptions import ApplicationError
 from voiceassist.common.models import AuditEvent
@@ -131,21 +131,86 @@ def test_a_loan_never_moves_to_another_customer():
         loan_upsert(customer=CustomerFactory(), loan_id=loan.loan_id, outstanding_amount=Decimal("1"))
 
 
-def test_marking_do_not_call_needs_a_reason_and_is_audited(back_office_user):
+def test_a_suppression_needs_a_reason_is_audited_and_said_once(back_office_user):
     customer = CustomerFactory()
     with pytest.raises(ApplicationError, match="Say why"):
-        customer_mark_do_not_call(customer=customer, reason="  ", actor=back_office_user)
+        suppression_set_for(customer=customer, kind="do_not_call", reason="  ", source="admin", actor=back_office_user)
 
-    customer_mark_do_not_call(customer=customer, reason="Asked on call to stop", actor=back_office_user)
-
-    customer.refresh_from_db()
-    assert customer.do_not_call
-    assert customer.do_not_call_reason == "Asked on call to stop"
-    assert customer.do_not_call_at is not None
-    event = AuditEvent.objects.get()
-    assert (event.actor, event.action, event.target_id) == (
-        back_office_user,
-        "customer.do_not_call_set",
-        str(customer.pk),
+    first = suppression_set_for(
+        customer=customer, kind="do_not_call", reason="Asked on call to stop", source="admin", actor=back_office_user
     )
-    assert event.details == {"reason": "Asked on call to stop"}
+    again = suppression_set_for(
+        customer=customer, kind="do_not_call", reason="Asked again", source="admin", actor=back_office_user
+    )
+
+    assert again == first and Suppression.objects.count() == 1
+    customer = Customer.objects.with_do_not_call().get(pk=customer.pk)
+    assert customer.do_not_call and customer.do_not_call_reason == "Asked on call to stop"
+    event = AuditEvent.objects.get()
+    assert (event.actor, event.action, event.target_id) == (back_office_user, "suppression.set", str(customer.pk))
+    assert event.details == {"kind": "do_not_call", "loan": None, "reason": "Asked on call to stop", "source": "admin"}
+
+
+def test_a_dispute_is_about_one_loan_and_a_wrong_number_about_one_phone(agent_user):
+    loan = LoanFactory()
+    dispute = suppression_set_for(
+        customer=loan.customer,
+        kind="dispute",
+        loan=loan,
+        reason="Says the amount is wrong",
+        source="agent",
+        actor=agent_user,
+    )
+    wrong = suppression_set_for(
+        customer=loan.customer,
+        kind="wrong_number",
+        loan=loan,
+        reason="A shop answered",
+        source="agent",
+        actor=agent_user,
+    )
+    assert (dispute.loan, dispute.phone) == (loan, "")
+    assert (wrong.loan, wrong.phone) == (None, loan.customer.phone)
+    with pytest.raises(ApplicationError, match="another customer"):
+        suppression_set_for(
+            customer=CustomerFactory(), kind="dispute", loan=loan, reason="x", source="agent", actor=agent_user
+        )
+
+
+def test_agents_set_suppressions_but_only_back_office_clears_them_or_marks_deceased(agent_user, back_office_user):
+    customer = CustomerFactory()
+    suppression = suppression_set_for(
+        customer=customer, kind="stop_calling", reason="Asked the bot to stop", source="agent", actor=agent_user
+    )
+    with pytest.raises(ApplicationError, match="Only back office") as refused:
+        suppression_clear(suppression=suppression, actor=agent_user, reason="Changed their mind")
+    assert refused.value.code == "back_office_only"
+    with pytest.raises(ApplicationError, match="Only back office may mark"):
+        suppression_set_for(
+            customer=customer, kind="deceased", reason="Relative said", source="agent", actor=agent_user
+        )
+    with pytest.raises(ApplicationError, match="Say why"):
+        suppression_clear(suppression=suppression, actor=back_office_user, reason="")
+
+    suppression_clear(suppression=suppression, actor=back_office_user, reason="Called us to resume")
+
+    suppression.refresh_from_db()
+    assert suppression.cleared_at is not None and suppression.cleared_by == back_office_user
+    assert not Suppression.objects.active().exists()
+    assert list(AuditEvent.objects.order_by("id").values_list("action", flat=True)) == [
+        "suppression.set",
+        "suppression.cleared",
+    ]
+
+
+def test_a_loan_owing_nothing_is_settled_and_owing_again_is_active():
+    customer = CustomerFactory()
+    loan = loan_upsert(customer=customer, loan_id="LN-0", outstanding_amount=Decimal("0.00")).instance
+    assert loan.status == LoanStatus.SETTLED
+    result = loan_upsert(customer=customer, loan_id="LN-0", outstanding_amount=Decimal("10.00"))
+    assert result.instance.status == LoanStatus.ACTIVE
+    assert result.changes["status"] == ["settled", "active"]
+    closed = LoanFactory(customer=customer, status=LoanStatus.CLOSED)
+    assert loan_upsert(customer=customer, loan_id=closed.loan_id, outstanding_amount=Decimal("0")).instance.status == (
+        LoanStatus.CLOSED
+    )

@@ -20,10 +20,11 @@ from django.db import reset_queries, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from customers.models import LoanStatus
+from customers.models import LoanStatus, loan_status_for
 from customers.national_ids import national_id_fingerprint, national_id_mask
 from customers.resources import MissingColumns, header_map, resource_clean_row
 from customers.services import as_change_value as json_value
+from customers.services import loans_settled_announce
 from uploads.models import COUNT_FIELDS, FileUpload, RowOutcome, UploadMode, UploadStatus
 from uploads.readers import Table, open_table
 from voiceassist.common.exceptions import ApplicationError
@@ -226,7 +227,9 @@ class _BatchProcessor:
         if self.write:
             customer_rows = [self._customer_row(phone, now) for phone in self.touched_customers]
             customer_ids.update(self.store.upsert_customers(customer_rows))
+            self.settled_loans: list[str] = []
             self.store.upsert_loans([self._loan_row(loan_id, customer_ids, now) for loan_id in self.touched_loans])
+            loans_settled_announce(loan_ids=self.settled_loans)
         self.store.insert_entries([self._entry_row(row, customer_ids) for row in rows])
         counts: dict[str, int] = dict.fromkeys(COUNT_FIELDS, 0)
         for row in rows:
@@ -407,10 +410,18 @@ class _BatchProcessor:
             "outstanding_amount": values.get("amount"),
             "due_date": values.get("due_date"),
             "days_past_due": values.get("days_past_due"),
-            "status": self.loan_status.get(loan_id, LoanStatus.ACTIVE),
+            "status": self._loan_status(loan_id, values.get("amount")),
             "created_at": now,
             "updated_at": now,
         }
+
+    def _loan_status(self, loan_id: str, amount: str | None) -> str:
+        """The loan's status after this file: nothing outstanding settles it (and its calls are canceled)."""
+        stored = self.loan_status.get(loan_id, LoanStatus.ACTIVE)
+        status = loan_status_for(status=stored, outstanding=Decimal(amount) if amount is not None else None)
+        if status == LoanStatus.SETTLED and stored != LoanStatus.SETTLED:
+            self.settled_loans.append(loan_id)
+        return status
 
     def _entry_row(self, row: _Row, customer_ids: dict[str, int]) -> dict[str, Any]:
         phone = row.phone or str(row.values.get(self.headers[self.columns["phone"]], ""))[:32]

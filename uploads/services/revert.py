@@ -12,7 +12,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import models, transaction
 from django.utils import timezone
 
-from customers.models import Customer, Loan
+from customers.models import Customer, Loan, loan_status_for
 from uploads.models import FileUpload, RowOutcome, UploadRow, UploadStatus
 from voiceassist.common.exceptions import ApplicationError
 from voiceassist.common.services import audit_event_record
@@ -146,6 +146,11 @@ def _revert_entry(upload: FileUpload, entry: UploadRow, report: _Report) -> None
     _restore(entry, customer, CUSTOMER_ATTRIBUTES, report)
     if loan is not None:
         _restore(entry, loan, LOAN_ATTRIBUTES, report)
+        # A restored amount moves the status with it (an upload that settled a loan, reverted).
+        status = loan_status_for(status=loan.status, outstanding=loan.outstanding_amount)
+        if status != loan.status:
+            loan.status = status
+            loan.save(update_fields=["status", "updated_at"])
 
 
 def _restore(entry: UploadRow, instance: models.Model, attributes: dict[str, str], report: _Report) -> None:

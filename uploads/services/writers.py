@@ -64,7 +64,7 @@ LOAN_COLUMNS = (
     "created_at",
     "updated_at",
 )
-LOAN_UPDATE_COLUMNS = ("principal_amount", "outstanding_amount", "due_date", "days_past_due", "updated_at")
+LOAN_UPDATE_COLUMNS = ("principal_amount", "outstanding_amount", "due_date", "days_past_due", "status", "updated_at")
 
 ENTRY_COLUMNS = (
     "upload_id",
@@ -201,17 +201,9 @@ class PostgresBatchStore:
     def upsert_customers(self, rows: list[dict[str, Any]]) -> dict[str, int]:
         if not rows:
             return {}
-        # New customers need the columns the file never fills; updates leave them alone.
-        defaults = {"do_not_call": "false", "do_not_call_reason": "''"}
         return dict(
             self._upsert(
-                self.customers,
-                CUSTOMER_COLUMNS,
-                CUSTOMER_UPDATE_COLUMNS,
-                "phone",
-                rows,
-                defaults=defaults,
-                returning="phone, id",
+                self.customers, CUSTOMER_COLUMNS, CUSTOMER_UPDATE_COLUMNS, "phone", rows, returning="phone, id"
             )
         )
 

@@ -103,7 +103,7 @@ def export_registry() -> dict[str, tuple[Export, callable]]:
     return {
         "customers": (
             Export(CustomerExportResource, "customers.view_customer"),
-            lambda: Customer.objects.prefetch_related("loans").order_by("id"),
+            lambda: Customer.objects.with_do_not_call().prefetch_related("loans").order_by("id"),
         ),
         "entries": (
             Export(UploadRowExportResource, "uploads.view_uploadrow"),

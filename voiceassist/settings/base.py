@@ -167,6 +167,9 @@ SPECTACULAR_SETTINGS = {
         "UploadStatusEnum": "uploads.models.UploadStatus",
         "ProviderEnum": "calls.models.Provider",
         "DiallingProviderEnum": "calls.models.DIALLING_PROVIDERS",
+        "SuppressionKindEnum": "customers.models.SuppressionKind",
+        "SuppressionSourceEnum": "customers.models.SuppressionSource",
+        "WorkItemKindEnum": "calls.models.WorkItemKind",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
@@ -211,6 +214,7 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "common.worker_heartbeat", "schedule": 60.0},
     "calls-dispatch": {"task": "calls.dispatch", "schedule": env.float("CALLS_DISPATCH_EVERY_SECONDS", default=60.0)},
+    "calls-reconcile": {"task": "calls.reconcile", "schedule": 5 * 60.0},
     "calls-promises-review": {"task": "calls.promises_review", "schedule": crontab(hour=6, minute=0)},
 }
 
@@ -235,13 +239,27 @@ UPLOAD_MAX_FILE_MB = env.int("UPLOAD_MAX_FILE_MB", default=200)
 
 # The provider used when a campaign names none: "simulated" (no telephone line needed), "twilio", "exotel".
 CALLS_DEFAULT_PROVIDER = env("CALLS_DEFAULT_PROVIDER", default="simulated")
-# The legal calling window in the customer's local time (RBI: recovery calls only 08:00-19:00).
-# Campaigns may narrow it, never widen it.
-CALLS_WINDOW_START = env("CALLS_WINDOW_START", default="08:00")
-CALLS_WINDOW_END = env("CALLS_WINDOW_END", default="19:00")
-# At most this many calls to one customer per local day, and per 7 days.
-CALLS_MAX_PER_DAY = env.int("CALLS_MAX_PER_DAY", default=3)
-CALLS_MAX_PER_WEEK = env.int("CALLS_MAX_PER_WEEK", default=10)
+# The calling rules are the law's (calls/compliance/rules: India's RBI hours, the US FDCPA and
+# Regulation F, state overlays). Settings may only tighten them, per country or US state, e.g.
+# {"IN": {"window": "09:00-18:00", "max_attempts_per_day": 2}, "US-NY": {"max_attempts_per_7_days": 6}}.
+# Startup refuses any value that would widen the law.
+COMPLIANCE_OVERRIDES = env.json("COMPLIANCE_OVERRIDES", default={})
+# A customer on the line is tried again this many minutes later.
+CALLS_LIVE_CALL_RETRY_MINUTES = env.int("CALLS_LIVE_CALL_RETRY_MINUTES", default=10)
+# Due calls the dispatcher judges per pass; a tick takes passes until every free slot is used or nothing
+# due is left (at most CALLS_DISPATCH_MAX_PASSES), so a blocked backlog never starves calls that may dial.
+CALLS_DISPATCH_BATCH = env.int("CALLS_DISPATCH_BATCH", default=1000)
+CALLS_DISPATCH_MAX_PASSES = env.int("CALLS_DISPATCH_MAX_PASSES", default=20)
+# A queued call's message expires after this many seconds: a stale one never dials; the call goes back
+# to the dispatcher, which asks the guard again.
+CALLS_QUEUE_EXPIRES_SECONDS = env.int("CALLS_QUEUE_EXPIRES_SECONDS", default=120)
+# Calls still live this many minutes after they were placed are checked with the provider (their
+# webhooks may have been lost); after CALLS_LOST_AFTER_MINUTES without an answer they are closed as lost.
+CALLS_RECONCILE_AFTER_MINUTES = env.int("CALLS_RECONCILE_AFTER_MINUTES", default=15)
+CALLS_LOST_AFTER_MINUTES = env.int("CALLS_LOST_AFTER_MINUTES", default=120)
+# Attempts that never reached the network (the provider refused or could not be reached) do not use up
+# the retry budget; after this many in a row about one loan in one campaign, the campaign gives up on it.
+CALLS_MAX_FAILURES_BEFORE_DIAL = env.int("CALLS_MAX_FAILURES_BEFORE_DIAL", default=3)
 # Calls in flight at once, per provider.
 CALLS_CONCURRENCY = {
     "simulated": env.int("CALLS_CONCURRENCY_SIMULATED", default=20),

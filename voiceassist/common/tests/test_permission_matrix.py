@@ -7,9 +7,8 @@ Each mutating cell runs on fresh objects (one test per cell), so a cell never de
 """
 
 from dataclasses import dataclass, field
-from datetime import datetime, time, timedelta
+from datetime import timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
 from django.contrib.auth.models import Permission
@@ -22,7 +21,7 @@ from rest_framework.test import APIClient
 
 from calls.models import CampaignStatus, Provider
 from calls.services.outcomes import work_item_create
-from calls.tests.factories import CallFactory, CampaignFactory, PromiseFactory
+from calls.tests.factories import CallFactory, CampaignFactory, PromiseFactory, calling_day_at
 from customers.tests.factories import LoanFactory
 from uploads.models import UploadStatus
 from uploads.tests.factories import csv_bytes, upload_rows
@@ -48,8 +47,7 @@ class Cell:
 
 
 def _tomorrow_10_in_india() -> str:
-    day = timezone.now().astimezone(ZoneInfo("Asia/Kolkata")).date() + timedelta(days=1)
-    return datetime.combine(day, time(10), tzinfo=ZoneInfo("Asia/Kolkata")).isoformat()
+    return calling_day_at(10).isoformat()
 
 
 def _in_days(days: int) -> str:
@@ -74,6 +72,7 @@ MATRIX: dict[str, Cell] = {
     "admin index": Cell("get", "/admin/", PAGE),
     "admin customers": Cell("get", "/admin/customers/customer/", PAGE),
     "admin loans": Cell("get", "/admin/customers/loan/", PAGE),
+    "admin suppressions": Cell("get", "/admin/customers/suppression/", PAGE),
     "admin uploads": Cell("get", "/admin/uploads/fileupload/", PAGE),
     "admin calls": Cell("get", "/admin/calls/call/", PAGE),
     "admin campaigns": Cell("get", "/admin/calls/campaign/", PAGE),
@@ -92,6 +91,14 @@ MATRIX: dict[str, Cell] = {
         "post", f"/api/v1/customers/{MISSING}/do-not-call/", (401, 404, 404, 403), {"reason": "Asked"}
     ),
     "customer entries": Cell("get", "/api/v1/customers/{customer}/entries/", READ_STAFF),
+    "customer suppressions": Cell("get", "/api/v1/customers/{customer}/suppressions/", READ_ALL),
+    "customer suppression set": Cell(
+        "post",
+        "/api/v1/customers/{customer}/suppressions/",
+        AGENT_CREATE,
+        {"kind": "stop_calling", "reason": "Asked the bot to stop"},
+    ),
+    "customer suppressions missing": Cell("get", f"/api/v1/customers/{MISSING}/suppressions/", MISSING_READ),
     # Loans
     "loan list": Cell("get", "/api/v1/loans/?status=active", READ_ALL),
     "loan detail": Cell("get", "/api/v1/loans/{loan}/", READ_ALL),
