@@ -8,7 +8,7 @@ over a file of scenarios.
 
 import uuid
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
@@ -17,6 +17,7 @@ from django.utils.dateparse import parse_datetime
 from calls.models import AnsweredBy, Call, CallStatus, Disposition, PromiseStatus, PromiseToPay, Provider
 from customers.models import Customer, Loan, LoanStatus, Suppression, SuppressionKind, loan_status_for
 from customers.phones import phone_try_normalize
+from customers.resources import AmountWidget
 
 from .engine import Channel, GuardRequest
 from .session import GuardSession
@@ -57,12 +58,11 @@ def _day(value: Any, where: str) -> date:
 
 
 def _amount(value: Any, where: str) -> Decimal | None:
-    if value in (None, ""):
-        return None
+    """An amount as a lender's file may write it (``12000.00``, ``1,00,000``, ``₹500``): the files' own widget."""
     try:
-        return Decimal(str(value))
-    except InvalidOperation as exc:
-        raise ScenarioError(f"{where}: {value!r} is not an amount.") from exc
+        return AmountWidget().clean(value)
+    except ValueError as exc:
+        raise ScenarioError(f"{where}: {exc}") from exc
 
 
 def scenario_evaluate(scenario: dict[str, Any]) -> dict[str, Any]:

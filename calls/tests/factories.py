@@ -55,3 +55,37 @@ def calling_day_at(hour: int, minute: int = 0, *, phone: str = "+919876543210") 
     """``calling_day`` at this local time of the customer's."""
     place = jurisdiction_for(phone)
     return datetime.combine(calling_day(phone=phone), time(hour, minute), tzinfo=place.home_zone)
+
+
+# Numbers of places spread round the globe ({} takes four digits), for tests run by real processes at
+# the real time of day: at any moment some of these are in calling hours and some are not.
+PLACES_ROUND_THE_GLOBE = (
+    "+91987654{:04d}",  # India
+    "+1212555{:04d}",  # New York
+    "+1415555{:04d}",  # California
+    "+1808555{:04d}",  # Hawaii
+    "+44207946{:04d}",  # London
+    "+8131234{:04d}",  # Tokyo
+    "+6129120{:04d}",  # Sydney
+    "+5511991{:06d}",  # São Paulo
+)
+
+
+def phone_template(*, in_hours: bool, margin: timedelta = timedelta(minutes=30), now: datetime | None = None) -> str:
+    """A template of numbers whose customers are (or are not) in calling hours now, and stay so for
+    ``margin``: no holiday, nothing to do with the guard but the hour."""
+    now = now or timezone.now()
+    for template in PLACES_ROUND_THE_GLOBE:
+        phone = template.format(0)
+        place = jurisdiction_for(phone)
+        start, end = place.rules.window
+        inside = []
+        for moment in (now, now + margin):
+            local = moment.astimezone(place.home_zone)
+            if place.holiday(local.date()):
+                break
+            inside.append(start <= local.time() < end)
+        else:
+            if all(inside) if in_hours else not any(inside):
+                return template
+    raise AssertionError("No place round the globe fits; add one to PLACES_ROUND_THE_GLOBE.")

@@ -1,5 +1,5 @@
 import threading
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -10,7 +10,9 @@ from django.utils import timezone
 from calls.models import Call, CallStatus, CampaignStatus
 from calls.services.campaigns import campaign_complete, campaign_pause, campaign_resume, campaign_start
 from calls.services.dispatch import call_place, call_schedule_adhoc, call_schedule_retry, dispatch_due_calls
-from calls.tests.factories import CallFactory, CampaignFactory
+from calls.tests.factories import CallFactory, CampaignFactory, PromiseFactory
+from customers.models import Loan, LoanStatus
+from customers.services import loan_record_payment
 from customers.tests.factories import CustomerFactory, LoanFactory
 from uploads.tests.factories import upload_rows
 from voiceassist.common.exceptions import ApplicationError
@@ -227,3 +229,93 @@ def test_two_workers_racing_never_claim_the_same_call(settings):
     from calls.models import CallEvent
 
     assert CallEvent.objects.filter(status=CallStatus.QUEUED).count() == 40
+
+
+# --- Refusals in bulk, in the customer's zone ------------------------------------------------------
+
+
+def test_one_tick_moves_every_blocked_call_and_gives_the_slots_to_calls_that_may_dial(
+    settings, django_assert_max_num_queries
+):
+    settings.CALLS_CONCURRENCY = {"simulated": 5}
+    settings.CALLS_DISPATCH_BATCH = 10
+    # Noon in India is 01:30 in New York: thirty calls there are due first, and none may dial.
+    blocked = [
+        CallFactory(customer=CustomerFactory(phone=f"+1212555{i:04d}"), scheduled_for=NOON - timedelta(hours=2))
+        for i in range(30)
+    ]
+    allowed = [
+        CallFactory(customer=CustomerFactory(phone=f"+91987654{i:04d}"), scheduled_for=NOON - timedelta(minutes=1))
+        for i in range(6)
+    ]
+
+    with django_assert_max_num_queries(80):  # a few statements per batch of ten, not a few per call
+        counts = dispatch_due_calls(now=NOON)
+
+    assert counts == {"queued": 5, "postponed": 30, "canceled": 0, "waiting": 1}
+    new_york_morning = datetime(2026, 11, 20, 8, 0, tzinfo=ZoneInfo("America/New_York"))
+    assert {Call.objects.get(pk=c.pk).scheduled_for for c in blocked} == {new_york_morning}
+    assert set(Call.objects.filter(pk__in=[c.pk for c in blocked]).values_list("blocked_code", flat=True)) == {
+        "outside_hours"
+    }
+    assert Call.objects.filter(pk__in=[c.pk for c in allowed], status=CallStatus.QUEUED).count() == 5
+    # The next tick has nothing left to postpone; the sixth call waits for a free slot.
+    assert dispatch_due_calls(now=NOON) == {"queued": 0, "postponed": 0, "canceled": 0, "waiting": 1}
+
+
+def test_a_refused_call_moves_to_the_customers_own_next_morning_and_does_not_starve_others(settings):
+    settings.CALLS_CONCURRENCY = {"simulated": 1}
+    los_angeles = ZoneInfo("America/Los_Angeles")
+    # 11:00 on the 20th in California is already the 21st in India, the server's zone.
+    now = datetime(2026, 11, 20, 11, 0, tzinfo=los_angeles)
+    promised = LoanFactory(customer=CustomerFactory(phone="+14155550001"))
+    PromiseFactory(loan=promised, promised_date=date(2026, 11, 20), grace_days=0)
+    held = CallFactory(customer=promised.customer, loan=promised, scheduled_for=now - timedelta(hours=1))
+    other = CallFactory(customer=CustomerFactory(phone="+14155550002"), scheduled_for=now - timedelta(minutes=5))
+
+    assert dispatch_due_calls(now=now) == {"queued": 1, "postponed": 1, "canceled": 0, "waiting": 0}
+
+    held.refresh_from_db()
+    assert held.scheduled_for == datetime(2026, 11, 21, 8, 0, tzinfo=los_angeles) > now
+    assert held.blocked_code == "open_promise"
+    assert Call.objects.get(pk=other.pk).status == CallStatus.QUEUED
+
+
+def test_calls_about_a_loan_that_became_settled_are_canceled_with_the_reason(django_capture_on_commit_callbacks):
+    upload_rows([["Name", "Phone", "Loan ID", "Amount"], ["Asha Rao", "9876543210", "LN-1", "1,000"]])
+    loan = Loan.objects.get(loan_id="LN-1")
+    campaign = CampaignFactory(status=CampaignStatus.RUNNING)
+    call = CallFactory(campaign=campaign, customer=loan.customer, loan=loan, scheduled_for=NOON + timedelta(days=3))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        upload_rows([["Name", "Phone", "Loan ID", "Amount"], ["Asha Rao", "9876543210", "LN-1", "0.00"]])
+
+    loan.refresh_from_db()
+    call.refresh_from_db()
+    assert loan.status == LoanStatus.SETTLED
+    assert (call.status, call.blocked_code) == (CallStatus.CANCELED, "settled")
+    assert "Loan LN-1 is settled" in call.blocked_reason
+    # Settled loans are no campaign's audience.
+    assert campaign_start(campaign=CampaignFactory(), actor=None) == 0
+
+
+def test_a_payment_that_clears_the_loan_cancels_its_calls(back_office_user, django_capture_on_commit_callbacks):
+    loan = LoanFactory(outstanding_amount=Decimal("500.00"))
+    call = CallFactory(customer=loan.customer, loan=loan, scheduled_for=NOON + timedelta(days=1))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        loan_record_payment(loan=loan, amount=Decimal("500.00"), paid_on=date(2026, 11, 20), actor=back_office_user)
+
+    assert Call.objects.get(pk=call.pk).status == CallStatus.CANCELED
+
+
+def test_campaigns_move_along_their_own_map():
+    campaign = CampaignFactory()
+    with pytest.raises(ApplicationError, match="draft; it cannot be resumed"):
+        campaign_resume(campaign=campaign, actor=None)
+    campaign_complete(campaign=campaign, actor=None)  # a draft may be abandoned
+    campaign.refresh_from_db()
+    assert campaign.status == CampaignStatus.COMPLETED
+    with pytest.raises(ApplicationError, match="completed; it cannot be paused"):
+        campaign_pause(campaign=campaign, actor=None)
+    assert list(AuditEvent.objects.values_list("action", flat=True)) == ["campaign.completed"]

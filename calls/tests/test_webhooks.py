@@ -282,3 +282,15 @@ def test_exotel_replays_and_keypad_passthru(client, settings):
     assert call.status == CallStatus.COMPLETED and call.disposition.code == "promise_to_pay"
     assert call.promises.get().amount == Decimal("900.00")
     assert call.events.filter(kind="webhook").count() == 2
+
+
+def test_an_event_that_skips_steps_walks_the_transitions_map_and_counts_as_an_attempt(client, dialing_call):
+    """A provider's "completed" for a call we still think is queued passes through dialing: one map, no shortcut."""
+    dialing_call.status, dialing_call.started_at = CallStatus.QUEUED, None
+    dialing_call.save()
+
+    post_simulated(client, event(dialing_call, 1, status="completed", duration=12))
+
+    dialing_call.refresh_from_db()
+    assert dialing_call.status == CallStatus.COMPLETED and dialing_call.started_at is not None
+    assert list(dialing_call.events.filter(kind="status").values_list("status", flat=True)) == ["dialing", "completed"]
