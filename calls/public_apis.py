@@ -292,6 +292,7 @@ class CallOutputSerializer(serializers.ModelSerializer):
             "disposition",
             "keypad",
             "duration_seconds",
+            "blocked_code",
             "blocked_reason",
             "queued_at",
             "started_at",

@@ -34,6 +34,7 @@ class CallExportResource(resources.ModelResource):
             "answered_at",
             "ended_at",
             "recording_url",
+            "blocked_code",
             "blocked_reason",
         )
 

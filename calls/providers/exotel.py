@@ -87,10 +87,33 @@ class ExotelProvider(CallProvider):
         """``session`` lets tests answer for Exotel; by default a fresh ``requests`` session per call."""
         self.session = session
 
-    def place_call(self, request: DialRequest) -> str:
-        missing = [name for name in REQUIRED_SETTINGS if not getattr(settings, name, "")]
+    @staticmethod
+    def _require(names: tuple[str, ...]) -> None:
+        missing = [name for name in names if not getattr(settings, name, "")]
         if missing:
             raise ProviderError(f"Exotel is not configured: set {', '.join(missing)} in the environment.")
+
+    def _send(self, method: str, url: str, **kwargs) -> requests.Response:
+        """One request to Exotel with the account's credentials and a timeout; network trouble is a ProviderError."""
+        session = self.session or requests.Session()
+        try:
+            return session.request(
+                method,
+                url,
+                auth=(settings.EXOTEL_API_KEY, settings.EXOTEL_API_TOKEN),
+                timeout=TIMEOUT_SECONDS,
+                **kwargs,
+            )
+        except requests.Timeout as exc:
+            raise ProviderError(f"Exotel did not answer within {TIMEOUT_SECONDS} seconds: try again later.") from exc
+        except requests.RequestException as exc:
+            raise ProviderError(f"Could not reach Exotel ({type(exc).__name__}): try again later.") from exc
+        finally:
+            if self.session is None:
+                session.close()
+
+    def place_call(self, request: DialRequest) -> str:
+        self._require(REQUIRED_SETTINGS)
         sid, key, token = settings.EXOTEL_ACCOUNT_SID, settings.EXOTEL_API_KEY, settings.EXOTEL_API_TOKEN
         url = f"https://{settings.EXOTEL_SUBDOMAIN}/v1/Accounts/{sid}/Calls/connect.json"
         data = {
@@ -102,17 +125,7 @@ class ExotelProvider(CallProvider):
             "StatusCallbackContentType": "application/json",
             "CustomField": str(request.call_id),
         }
-        session = self.session or requests.Session()
-        try:
-            response = session.post(url, data=data, auth=(key, token), timeout=TIMEOUT_SECONDS)
-        except requests.Timeout as exc:
-            raise ProviderError(f"Exotel did not answer within {TIMEOUT_SECONDS} seconds: try again later.") from exc
-        except requests.RequestException as exc:
-            raise ProviderError(f"Could not reach Exotel ({type(exc).__name__}): try again later.") from exc
-        finally:
-            if self.session is None:
-                session.close()
-
+        response = self._send("POST", url, data=data)
         if response.status_code >= 400:
             raise ProviderError(self._http_error_message(response, key, token, action="place the call"))
         try:
@@ -142,22 +155,11 @@ class ExotelProvider(CallProvider):
         return _redact(message, token, key)
 
     def fetch_call(self, provider_call_id: str) -> ProviderEvent:
-        missing = [name for name in CREDENTIAL_SETTINGS if not getattr(settings, name, "")]
-        if missing:
-            raise ProviderError(f"Exotel is not configured: set {', '.join(missing)} in the environment.")
+        self._require(CREDENTIAL_SETTINGS)
         sid, key, token = settings.EXOTEL_ACCOUNT_SID, settings.EXOTEL_API_KEY, settings.EXOTEL_API_TOKEN
         # Quoted: a malformed id must not reach another resource of the account.
         url = f"https://{settings.EXOTEL_SUBDOMAIN}/v1/Accounts/{sid}/Calls/{quote(provider_call_id, safe='')}.json"
-        session = self.session or requests.Session()
-        try:
-            response = session.get(url, auth=(key, token), timeout=TIMEOUT_SECONDS)
-        except requests.Timeout as exc:
-            raise ProviderError(f"Exotel did not answer within {TIMEOUT_SECONDS} seconds: try again later.") from exc
-        except requests.RequestException as exc:
-            raise ProviderError(f"Could not reach Exotel ({type(exc).__name__}): try again later.") from exc
-        finally:
-            if self.session is None:
-                session.close()
+        response = self._send("GET", url)
 
         if response.status_code == 404:
             raise ProviderError("Exotel does not know this call.")

@@ -12,6 +12,7 @@ from customers.models import Customer, Loan, SuppressionSource
 from voiceassist.common.exceptions import ApplicationError
 from voiceassist.common.services import audit_event_record
 
+from .dispatch import guard_detail
 from .outcomes import call_outcome_apply, work_item_create
 from .status import call_record_event
 
@@ -74,9 +75,7 @@ def call_outcome_log(
         transcript=note[:2000],
     )
     if not decision:
-        call_record_event(
-            call=call, kind="guard", detail={"code": decision.code, "reason": decision.message, "logged_anyway": True}
-        )
+        call_record_event(call=call, kind="guard", detail={**guard_detail(decision), "logged_anyway": True})
     call_outcome_apply(call=call, code=disposition.code, actor=actor, note=note, source=SuppressionSource.AGENT)
     audit_event_record(
         actor=actor, action="call.outcome_logged", target=call, details={"disposition": disposition.code}

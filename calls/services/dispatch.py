@@ -106,6 +106,12 @@ def _dispatch_pass(
     return last_waiting or after, len(calls), free, sum(len(pairs) for pairs in refused.values())
 
 
+def guard_detail(decision: GuardDecision) -> dict:
+    """A refusal as a call's event keeps it: the code, the words, the next allowed time."""
+    when = decision.next_allowed_at
+    return {"code": decision.code, "reason": decision.message, "next_allowed_at": when.isoformat() if when else None}
+
+
 def _refuse_in_bulk(pairs: list[tuple[Call, GuardDecision]]) -> str:
     """Calls refused for one reason, all with or all without a next allowed time: each moved to its own
     next allowed time (one statement), or all canceled."""
@@ -115,18 +121,7 @@ def _refuse_in_bulk(pairs: list[tuple[Call, GuardDecision]]) -> str:
         if decision.next_allowed_at is not None:
             call.scheduled_for = decision.next_allowed_at
     CallEvent.objects.bulk_create(
-        [
-            CallEvent(
-                call=call,
-                kind="guard",
-                detail={
-                    "code": decision.code,
-                    "reason": decision.message,
-                    "next_allowed_at": decision.next_allowed_at.isoformat() if decision.next_allowed_at else None,
-                },
-            )
-            for call, decision in pairs
-        ]
+        [CallEvent(call=call, kind="guard", detail=guard_detail(decision)) for call, decision in pairs]
     )
     calls = [call for call, _ in pairs]
     if pairs[0][1].next_allowed_at is None:
@@ -142,16 +137,7 @@ def _refuse_in_bulk(pairs: list[tuple[Call, GuardDecision]]) -> str:
 
 def call_hold(*, call: Call, decision: GuardDecision, detail: dict | None = None) -> Call:
     """The guard said no to a queued call: back to scheduled at its next allowed time, or canceled."""
-    call_record_event(
-        call=call,
-        kind="guard",
-        detail={
-            "code": decision.code,
-            "reason": decision.message,
-            "next_allowed_at": decision.next_allowed_at.isoformat() if decision.next_allowed_at else None,
-            **(detail or {}),
-        },
-    )
+    call_record_event(call=call, kind="guard", detail={**guard_detail(decision), **(detail or {})})
     fields = {"blocked_code": decision.code, "blocked_reason": decision.message[:300]}
     if decision.next_allowed_at is None:
         return call_transition(call=call, to=CallStatus.CANCELED, **fields)

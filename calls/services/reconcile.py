@@ -83,7 +83,7 @@ def _settle_stuck(call_id: int, now: datetime) -> str:
 
 @transaction.atomic
 def _close_as_lost(call_id: int, error: str) -> str:
-    call = Call.objects.select_for_update().select_related("campaign").get(pk=call_id)
+    call = Call.objects.select_for_update(of=("self",)).select_related("campaign").get(pk=call_id)
     if call.status not in _ON_THE_LINE:
         return "updated"  # a webhook arrived meanwhile
     call_transition(call=call, to=CallStatus.LOST, detail={"error": error})

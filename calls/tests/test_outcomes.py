@@ -98,3 +98,21 @@ def test_an_agents_call_logged_against_the_rules_is_kept_and_flagged(agent_user)
     guard = call.events.get(kind="guard")
     assert guard.detail["code"] == "do_not_call" and guard.detail["logged_anyway"] is True
     assert call.started_at is not None  # it happened: it counts against the caps like any attempt
+
+
+def test_a_suppression_set_by_an_agent_holds_until_back_office_clears_it(agent_user, back_office_user):
+    from customers.services import suppression_clear, suppression_set_for
+    from voiceassist.common.exceptions import ApplicationError
+
+    loan = LoanFactory(customer=CustomerFactory(phone="+919876543210"))
+    dispute = suppression_set_for(
+        customer=loan.customer, kind="dispute", loan=loan, reason="Letter", source="agent", actor=agent_user
+    )
+    assert guard_check_customer(customer=loan.customer, loan_id=loan.pk, at=NEXT_DAY_NOON).code == "dispute"
+    with pytest.raises(ApplicationError):
+        suppression_clear(suppression=dispute, actor=agent_user, reason="Sorted")
+    assert guard_check_customer(customer=loan.customer, loan_id=loan.pk, at=NEXT_DAY_NOON).code == "dispute"
+
+    suppression_clear(suppression=dispute, actor=back_office_user, reason="Statement sent, amount confirmed")
+
+    assert guard_check_customer(customer=loan.customer, loan_id=loan.pk, at=NEXT_DAY_NOON)
