@@ -52,6 +52,18 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
         _require("Redis (CELERY_BROKER_URL)", _redis_available())
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """The rows migrations seed, written again at the start of a run: a database kept from an earlier
+    run (``--reuse-db``) was flushed by that run's transactional tests."""
+    from calls.reference_data import reference_data_ensure
+    from voiceassist.common.services import roles_sync
+
+    with django_db_blocker.unblock():
+        roles_sync()
+        reference_data_ensure()
+
+
 @pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = str(tmp_path / "media")
