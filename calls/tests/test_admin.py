@@ -74,3 +74,22 @@ def test_voice_scripts_and_dispositions_are_editable_by_back_office(admin_client
 def test_agents_cannot_reach_the_calls_admin(client, agent_user):
     client.force_login(agent_user)
     assert client.get("/admin/calls/campaign/").status_code == 302
+
+
+def test_why_not_now_on_a_call_and_on_a_customer(admin_client):
+    from customers.models import SuppressionKind
+    from customers.tests.factories import CustomerFactory, SuppressionFactory
+
+    disputed = LoanFactory(customer=CustomerFactory(phone="+919876543210"), loan_id="LN-DISPUTED")
+    open_loan = LoanFactory(customer=disputed.customer, loan_id="LN-OPEN")
+    SuppressionFactory(customer=disputed.customer, kind=SuppressionKind.DISPUTE, loan=disputed, reason="Letter")
+    call = CallFactory(customer=disputed.customer, loan=disputed)
+
+    page = admin_client.get(f"/admin/calls/call/{call.pk}/change/").content.decode()
+    assert "Why not now?" in page
+    assert "<strong>dispute</strong>: Loan LN-DISPUTED is disputed (Letter)" in page
+    assert "Next allowed: only when back office lifts it" in page
+
+    page = admin_client.get(f"/admin/customers/customer/{disputed.customer.pk}/change/").content.decode()
+    assert "Loan LN-DISPUTED: <strong>dispute</strong>" in page
+    assert f"Loan {open_loan.loan_id}: " in page  # judged on its own (allowed now, or when it will be)

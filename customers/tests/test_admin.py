@@ -77,7 +77,9 @@ def test_admin_sets_a_suppression_through_the_service_and_clears_it_with_a_reaso
 
     response = admin_client.post("/admin/customers/suppression/", payload)
     assert b"Say why" in response.content
-    admin_client.post("/admin/customers/suppression/", {**payload, "apply": "1", "reason": "Resolved: amount confirmed"})
+    admin_client.post(
+        "/admin/customers/suppression/", {**payload, "apply": "1", "reason": "Resolved: amount confirmed"}
+    )
 
     suppression.refresh_from_db()
     assert suppression.clear_reason == "Resolved: amount confirmed" and suppression.cleared_by == back_office_user
