@@ -13,10 +13,10 @@ from zoneinfo import ZoneInfo
 import holidays
 import phonenumbers
 from django.conf import settings
-from phonenumbers import geocoder
 from phonenumbers import timezone as phone_timezones
 
 from .rules import RuleSet, rules_for
+from .rules.us_area_codes import STATE_OF_AREA_CODE
 from .rules.us_states import US_STATES, US_TERRITORIES, us_state_code
 
 
@@ -82,7 +82,7 @@ def jurisdiction_for(phone: str, state: str = "") -> Jurisdiction:
         if given:
             us_state, state_zones = given, _zones(US_STATES[given][1])
         elif not us_state and number is not None:
-            us_state = us_state_code(geocoder.description_for_number(number, "en"))
+            us_state = STATE_OF_AREA_CODE.get(number.national_number // 10_000_000, "")
     # A number that could be anywhere in its country (a toll-free one) tells nothing: use the state's zones.
     if state_zones and len(number_zones) > len(state_zones) + 2:
         number_zones = ()

@@ -425,3 +425,16 @@ def test_a_scenario_leaves_nothing_behind_and_hides_real_records_with_the_same_k
     assert_decision(judge(ist(17, "10:00")), None)
     assert list(Customer.objects.values_list("pk", "phone")) == [(real.pk, INDIA)]
     assert not Loan.objects.exists()
+
+
+def test_the_area_code_table_agrees_with_the_phone_numbering_data():
+    import phonenumbers
+    from phonenumbers import geocoder
+
+    from calls.compliance.rules.us_area_codes import STATE_OF_AREA_CODE
+    from calls.compliance.rules.us_states import us_state_code
+
+    for area_code, state in STATE_OF_AREA_CODE.items():
+        number = phonenumbers.parse(f"+1{area_code}5550123")
+        assert us_state_code(geocoder.description_for_number(number, "en")) == state, area_code
+        assert jurisdiction_for(f"+1{area_code}5550123").state == state
