@@ -1,11 +1,9 @@
-from django.contrib import admin, messages
-from django.http import HttpRequest
+from django.contrib import admin
 from django.utils.html import format_html, format_html_join
 
 from customers.admin import CustomerAdmin as BaseCustomerAdmin
 from customers.models import Customer
-from voiceassist.common.admin import ReadOnlyAdmin, export_actions
-from voiceassist.common.exceptions import ApplicationError
+from voiceassist.common.admin import ReadOnlyAdmin, admin_run_service, export_actions
 
 from .compliance import GuardDecision, guard_check_call, guard_explain
 from .models import Call, CallEvent, CallStatus, Campaign, Disposition, PromiseToPay, VoiceScript, WorkItem
@@ -27,20 +25,6 @@ def _decision_html(decision: GuardDecision) -> str:
         if when
         else "only when back office lifts it",
     )
-
-
-def _run(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset, service, done: str) -> None:
-    """Apply a service to each selected object; report successes and refusals in words."""
-    succeeded = 0
-    for obj in queryset:
-        try:
-            service(obj)
-        except ApplicationError as exc:
-            modeladmin.message_user(request, f"{obj}: {exc.message}", messages.ERROR)
-        else:
-            succeeded += 1
-    if succeeded:
-        modeladmin.message_user(request, f"{succeeded} {done}.", messages.SUCCESS)
 
 
 @admin.register(Campaign)
@@ -68,19 +52,25 @@ class CampaignAdmin(admin.ModelAdmin):
 
     @admin.action(description="Start the selected campaigns", permissions=["change"])
     def start(self, request, queryset):
-        _run(self, request, queryset, lambda c: campaign_start(campaign=c, actor=request.user), "campaign(s) started")
+        admin_run_service(
+            self, request, queryset, lambda c: campaign_start(campaign=c, actor=request.user), "campaign(s) started"
+        )
 
     @admin.action(description="Pause the selected campaigns", permissions=["change"])
     def pause(self, request, queryset):
-        _run(self, request, queryset, lambda c: campaign_pause(campaign=c, actor=request.user), "campaign(s) paused")
+        admin_run_service(
+            self, request, queryset, lambda c: campaign_pause(campaign=c, actor=request.user), "campaign(s) paused"
+        )
 
     @admin.action(description="Resume the selected campaigns", permissions=["change"])
     def resume(self, request, queryset):
-        _run(self, request, queryset, lambda c: campaign_resume(campaign=c, actor=request.user), "campaign(s) resumed")
+        admin_run_service(
+            self, request, queryset, lambda c: campaign_resume(campaign=c, actor=request.user), "campaign(s) resumed"
+        )
 
     @admin.action(description="Complete the selected campaigns (cancel calls not yet placed)", permissions=["change"])
     def complete(self, request, queryset):
-        _run(
+        admin_run_service(
             self,
             request,
             queryset,
@@ -134,7 +124,9 @@ class CallAdmin(ReadOnlyAdmin):
 
     @admin.action(description="Cancel the selected calls", permissions=["change"])
     def cancel(self, request, queryset):
-        _run(self, request, queryset, lambda call: call_cancel(call=call, actor=request.user), "call(s) canceled")
+        admin_run_service(
+            self, request, queryset, lambda call: call_cancel(call=call, actor=request.user), "call(s) canceled"
+        )
 
 
 @admin.register(Disposition)

@@ -1,13 +1,12 @@
 from django import forms
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.http import HttpRequest, HttpResponseRedirect
-from django.template.response import TemplateResponse
 from django.urls import reverse
 from import_export.admin import ImportMixin
 
 from uploads.models import UploadRow
 from uploads.templatetags.upload_tags import change_lines
-from voiceassist.common.admin import export_actions
+from voiceassist.common.admin import admin_reason_step, admin_run_service, export_actions
 from voiceassist.common.exceptions import ApplicationError
 
 from .models import Customer, Loan, Suppression, SuppressionKind, SuppressionSource
@@ -26,26 +25,6 @@ class CustomerAdminForm(forms.ModelForm):
             return phone_normalize(self.cleaned_data["phone"])
         except ApplicationError as exc:
             raise forms.ValidationError(exc.message) from exc
-
-
-class ReasonForm(forms.Form):
-    reason = forms.CharField(max_length=300, widget=forms.TextInput(attrs={"size": 60}))
-
-
-def _ask_reason(modeladmin, request: HttpRequest, queryset, *, action: str, title: str, intro: str, button: str):
-    """An admin action's second step: the same selection, and a reason to go with it."""
-    context = {
-        **modeladmin.admin_site.each_context(request),
-        "title": title,
-        "intro": intro,
-        "button": button,
-        "action": action,
-        "objects": queryset,
-        "form": ReasonForm(request.POST if "apply" in request.POST else None),
-        "opts": modeladmin.model._meta,
-        "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
-    }
-    return TemplateResponse(request, "admin/reason_action.html", context)
 
 
 class DoNotCallFilter(admin.SimpleListFilter):
@@ -150,19 +129,7 @@ class CustomerAdmin(ImportMixin, admin.ModelAdmin):
 
     @admin.action(description="Mark as do-not-call…", permissions=["change"])
     def mark_do_not_call(self, request: HttpRequest, queryset):
-        form = ReasonForm(request.POST if "apply" in request.POST else None)
-        if form.is_valid():
-            for customer in queryset:
-                suppression_set_for(
-                    customer=customer,
-                    kind=SuppressionKind.DO_NOT_CALL,
-                    reason=form.cleaned_data["reason"],
-                    source=SuppressionSource.ADMIN,
-                    actor=request.user,
-                )
-            self.message_user(request, f"{queryset.count()} customer(s) will not be called again.", messages.SUCCESS)
-            return None
-        return _ask_reason(
+        reason, page = admin_reason_step(
             self,
             request,
             queryset,
@@ -171,6 +138,22 @@ class CustomerAdmin(ImportMixin, admin.ModelAdmin):
             intro="These customers will never be called again. Say why; the reason is kept in the audit trail.",
             button="Mark as do-not-call",
         )
+        if page is not None:
+            return page
+        admin_run_service(
+            self,
+            request,
+            queryset,
+            lambda customer: suppression_set_for(
+                customer=customer,
+                kind=SuppressionKind.DO_NOT_CALL,
+                reason=reason,
+                source=SuppressionSource.ADMIN,
+                actor=request.user,
+            ),
+            "customer(s) will not be called again",
+        )
+        return None
 
 
 class SuppressionAddForm(forms.ModelForm):
@@ -222,20 +205,7 @@ class SuppressionAdmin(admin.ModelAdmin):
 
     @admin.action(description="Clear the selected suppressions (calls may resume)…", permissions=["change"])
     def clear(self, request: HttpRequest, queryset):
-        form = ReasonForm(request.POST if "apply" in request.POST else None)
-        if form.is_valid():
-            cleared = 0
-            for suppression in queryset:
-                try:
-                    suppression_clear(suppression=suppression, actor=request.user, reason=form.cleaned_data["reason"])
-                except ApplicationError as exc:
-                    self.message_user(request, f"{suppression}: {exc.message}", messages.ERROR)
-                else:
-                    cleared += 1
-            if cleared:
-                self.message_user(request, f"{cleared} suppression(s) cleared.", messages.SUCCESS)
-            return None
-        return _ask_reason(
+        reason, page = admin_reason_step(
             self,
             request,
             queryset,
@@ -244,13 +214,13 @@ class SuppressionAdmin(admin.ModelAdmin):
             intro="Calls these suppressions stopped may be placed again. Say why: the audit trail keeps it.",
             button="Clear",
         )
-
-
-@admin.register(Loan)
-class LoanAdmin(admin.ModelAdmin):
-    list_display = ("loan_id", "customer", "outstanding_amount", "due_date", "days_past_due", "status")
-    list_filter = ("status",)
-    list_select_related = ("customer",)
-    search_fields = ("loan_id", "customer__phone", "customer__full_name")
-    raw_id_fields = ("customer",)
-    readonly_fields = ("created_at", "updated_at")
+        if page is not None:
+            return page
+        admin_run_service(
+            self,
+            request,
+            queryset,
+            lambda suppression: suppression_clear(suppression=suppression, actor=request.user, reason=reason),
+            "suppression(s) cleared",
+        )
+        return None

@@ -1,11 +1,58 @@
+from collections.abc import Callable
+from typing import Any
+
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponseRedirect
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.views.decorators.http import require_POST
 
+from .exceptions import ApplicationError
 from .models import AuditEvent, WorkerHeartbeat
 from .tasks import worker_heartbeat
+
+
+def admin_run_service(
+    modeladmin: admin.ModelAdmin, request: HttpRequest, queryset, service: Callable[[Any], Any], done: str
+) -> None:
+    """An admin action's work: the service on each selected object, successes and refusals told in words."""
+    succeeded = 0
+    for obj in queryset:
+        try:
+            service(obj)
+        except ApplicationError as exc:
+            modeladmin.message_user(request, f"{obj}: {exc.message}", messages.ERROR)
+        else:
+            succeeded += 1
+    if succeeded:
+        modeladmin.message_user(request, f"{succeeded} {done}.", messages.SUCCESS)
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(max_length=300, widget=forms.TextInput(attrs={"size": 60}))
+
+
+def admin_reason_step(
+    modeladmin: admin.ModelAdmin, request: HttpRequest, queryset, *, action: str, title: str, intro: str, button: str
+) -> tuple[str | None, TemplateResponse | None]:
+    """An action that needs a reason: ``(reason, None)`` once one was given, else ``(None, the page asking)``."""
+    form = ReasonForm(request.POST if "apply" in request.POST else None)
+    if form.is_valid():
+        return form.cleaned_data["reason"], None
+    context = {
+        **modeladmin.admin_site.each_context(request),
+        "title": title,
+        "intro": intro,
+        "button": button,
+        "action": action,
+        "objects": queryset,
+        "form": form,
+        "opts": modeladmin.model._meta,
+        "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+    }
+    return None, TemplateResponse(request, "admin/reason_action.html", context)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
