@@ -224,3 +224,13 @@ class SuppressionAdmin(admin.ModelAdmin):
             "suppression(s) cleared",
         )
         return None
+
+
+@admin.register(Loan)
+class LoanAdmin(admin.ModelAdmin):
+    list_display = ("loan_id", "customer", "outstanding_amount", "due_date", "days_past_due", "status")
+    list_filter = ("status",)
+    list_select_related = ("customer",)
+    search_fields = ("loan_id", "customer__phone", "customer__full_name")
+    raw_id_fields = ("customer",)
+    readonly_fields = ("created_at", "updated_at")
