@@ -64,6 +64,9 @@ def _zones(names) -> tuple[ZoneInfo, ...]:
     return tuple(ZoneInfo(_ZONE_NAMES.get(name, name)) for name in names if name and name != "Etc/Unknown")
 
 
+_US_MAINLAND_ZONES = _zones(("America/New_York", "America/Chicago", "America/Denver", "America/Los_Angeles"))
+
+
 @lru_cache(maxsize=200_000)
 def jurisdiction_for(phone: str, state: str = "") -> Jurisdiction:
     """The jurisdiction of a customer with this E.164 ``phone`` and ``state`` (as the lender wrote it)."""
@@ -71,7 +74,13 @@ def jurisdiction_for(phone: str, state: str = "") -> Jurisdiction:
         number = phonenumbers.parse(phone)
     except phonenumbers.NumberParseException:
         number = None
-    country = (phonenumbers.region_code_for_number(number) if number else None) or settings.PHONE_DEFAULT_REGION
+    country = None
+    if number is not None:
+        # A number the numbering plan does not know still names its country (+1: the United States).
+        country = phonenumbers.region_code_for_number(number) or phonenumbers.region_code_for_country_code(
+            number.country_code
+        )
+    country = country if country and country != phonenumbers.UNKNOWN_REGION else settings.PHONE_DEFAULT_REGION
     number_zones = _zones(phone_timezones.time_zones_for_number(number)) if number else ()
     us_state = ""
     state_zones: tuple[ZoneInfo, ...] = ()
@@ -86,5 +95,8 @@ def jurisdiction_for(phone: str, state: str = "") -> Jurisdiction:
     # A number that could be anywhere in its country (a toll-free one) tells nothing: use the state's zones.
     if state_zones and len(number_zones) > len(state_zones) + 2:
         number_zones = ()
+    if country == "US" and not state_zones and not number_zones:
+        # Nothing places the customer: they may be in any zone of the country, and each must be in hours.
+        state_zones = _zones(US_STATES[us_state][1]) if us_state else _US_MAINLAND_ZONES
     zones = tuple(dict.fromkeys((*state_zones, *number_zones)))
     return Jurisdiction(country=country, state=us_state, zones=zones or (ZoneInfo(settings.TIME_ZONE),))

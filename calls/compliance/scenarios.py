@@ -11,6 +11,8 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+import phonenumbers
+from django.conf import settings
 from django.db import transaction
 from django.utils.dateparse import parse_datetime
 
@@ -108,7 +110,7 @@ def _evaluate(scenario: dict[str, Any]) -> dict[str, Any]:
 
 def _customer(data: dict[str, Any]) -> Customer:
     raw = data.get("phone")
-    phone = phone_try_normalize(raw)
+    phone = phone_try_normalize(raw) or _possible_number(raw)
     if not phone:
         raise ScenarioError(f"customer.phone: {raw!r} is not a phone number.")
     # A real customer with this number stays out of the what-if (and is back as it was after the rollback).
@@ -121,6 +123,19 @@ def _customer(data: dict[str, Any]) -> Customer:
             customer=customer, kind=SuppressionKind.DO_NOT_CALL, reason="do_not_call in the scenario", source="admin"
         )
     return customer
+
+
+def _possible_number(raw: Any) -> str:
+    """A number of the right shape that no real line has (``+1 555 …``, fine for a what-if), in E.164."""
+    try:
+        number = phonenumbers.parse(str(raw or ""), settings.PHONE_DEFAULT_REGION)
+    except phonenumbers.NumberParseException:
+        return ""
+    return (
+        phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+        if phonenumbers.is_possible_number(number)
+        else ""
+    )
 
 
 def _loans(customer: Customer, items: list[dict[str, Any]], asked: Any) -> dict[str, Loan]:

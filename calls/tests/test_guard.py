@@ -438,3 +438,10 @@ def test_the_area_code_table_agrees_with_the_phone_numbering_data():
         number = phonenumbers.parse(f"+1{area_code}5550123")
         assert us_state_code(geocoder.description_for_number(number, "en")) == state, area_code
         assert jurisdiction_for(f"+1{area_code}5550123").state == state
+
+
+def test_a_number_no_line_has_is_still_judged_by_its_countrys_law():
+    """+1 555 … is the US's, though unassigned: without a state, every mainland zone must be in hours."""
+    assert_decision(judge(est(17, "10:59"), phone="+15555550123"), "outside_hours", est(17, "11:00"))
+    assert_decision(judge(est(17, "11:00"), phone="+15555550123"), None)
+    assert_decision(judge(est(17, "08:00"), phone="+15555550123", state="NY"), None)
