@@ -54,7 +54,12 @@ def call_event_apply(*, provider: str, event: ProviderEvent, call_id: int | None
     calls = Call.objects.select_for_update(of=("self",)).select_related("campaign", "customer", "loan")
     call = calls.filter(provider=provider, provider_call_id=event.provider_call_id).first()
     if call is None and (call_id or event.call_id):
-        call = calls.filter(provider=provider, pk=call_id or event.call_id).first()
+        # Our own id (in the callback URL or the body) only finds a call the provider has not named yet
+        # (its event overtook our commit). A call the provider already named is matched by that name:
+        # an event about another call, re-posted with "?call=<this one>", changes nothing here.
+        candidate = calls.filter(provider=provider, pk=call_id or event.call_id).first()
+        if candidate is not None and candidate.provider_call_id in ("", event.provider_call_id):
+            call = candidate
     if call is None:
         return WebhookResult.IGNORED
     if event.event_id and CallEvent.objects.filter(call=call, provider_event_id=event.event_id).exists():

@@ -294,3 +294,29 @@ def test_an_event_that_skips_steps_walks_the_transitions_map_and_counts_as_an_at
     dialing_call.refresh_from_db()
     assert dialing_call.status == CallStatus.COMPLETED and dialing_call.started_at is not None
     assert list(dialing_call.events.filter(kind="status").values_list("status", flat=True)) == ["dialing", "completed"]
+
+
+def test_a_signed_event_about_another_call_reposted_for_this_one_changes_nothing(client, dialing_call):
+    """The simulated provider signs the body, not the URL: "?call=" must not redirect an event."""
+    body = json.dumps({"call_sid": "sim-somebody-else", "event_id": "other-1", "status": "completed"}).encode()
+    signature = SimulatedProvider().sign(body)
+
+    response = client.post(
+        f"{URL}?call={dialing_call.pk}", body, content_type="application/json", HTTP_X_SIMULATED_SIGNATURE=signature
+    )
+
+    assert response.json() == {"result": "ignored"}
+    dialing_call.refresh_from_db()
+    assert dialing_call.status == CallStatus.DIALING and not dialing_call.events.filter(kind="webhook").exists()
+
+
+def test_our_id_still_finds_a_call_whose_provider_id_is_not_stored_yet(client, dialing_call):
+    dialing_call.provider_call_id = ""
+    dialing_call.save()
+
+    post_simulated(
+        client, {"call_sid": "sim-new", "call_id": dialing_call.pk, "event_id": "new-1", "status": "ringing"}
+    )
+
+    dialing_call.refresh_from_db()
+    assert (dialing_call.status, dialing_call.provider_call_id) == (CallStatus.RINGING, "sim-new")
