@@ -128,7 +128,7 @@ def celery_worker_process(transactional_db, reference_data):
         "DJANGO_MEDIA_ROOT": str(settings.MEDIA_ROOT),
     }
 
-    def start(name: str = "test-worker", **extra_env: str) -> subprocess.Popen:
+    def start(name: str = "test-worker", *, pool: str = "solo", **extra_env: str) -> subprocess.Popen:
         process = subprocess.Popen(
             [
                 sys.executable,
@@ -137,7 +137,8 @@ def celery_worker_process(transactional_db, reference_data):
                 "-A",
                 "voiceassist",
                 "worker",
-                "--pool=solo",
+                f"--pool={pool}",
+                "--concurrency=1",
                 "--loglevel=WARNING",
                 "--without-gossip",
                 "--without-mingle",
@@ -146,6 +147,7 @@ def celery_worker_process(transactional_db, reference_data):
             ],
             cwd=BASE_DIR,
             env={**env, **extra_env},
+            start_new_session=True,  # its own process group: a test can kill the worker and its children
         )
         started.append(process)
         deadline = time.monotonic() + 30

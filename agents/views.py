@@ -24,6 +24,7 @@ from uploads.forms import UploadForm
 from uploads.models import FileUpload
 from uploads.selectors import customer_entries, upload_entries, upload_failed_rows_csv
 from uploads.services import upload_confirm, upload_create
+from uploads.services.intake import QueueUnavailable
 from voiceassist.common.exceptions import ApplicationError
 from voiceassist.common.roles import user_is_back_office
 
@@ -315,6 +316,9 @@ def upload_new(request: HttpRequest) -> HttpResponse:
                 dry_run=form.cleaned_data["dry_run"],
                 stop_on_error=form.cleaned_data["stop_on_error"],
             )
+        except QueueUnavailable as exc:  # stored, and will be processed: show it, with why it waits
+            messages.warning(request, exc.message)
+            return redirect("upload-page", pk=exc.details["upload_id"])
         except ApplicationError as exc:
             form.add_error("file", exc.message)
         else:

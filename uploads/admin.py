@@ -14,6 +14,7 @@ from .forms import UploadForm
 from .models import FileUpload, UploadRow, UploadStatus
 from .selectors import upload_entries, upload_failed_rows_csv
 from .services import upload_confirm, upload_create, upload_revert_request
+from .services.intake import QueueUnavailable
 
 PREVIEW_ROWS = 200
 
@@ -78,6 +79,9 @@ class FileUploadAdmin(admin.ModelAdmin):
                     dry_run=form.cleaned_data["dry_run"],
                     stop_on_error=form.cleaned_data["stop_on_error"],
                 )
+            except QueueUnavailable as exc:  # stored, and will be processed: show it, with why it waits
+                self.message_user(request, exc.message, messages.WARNING)
+                return HttpResponseRedirect(reverse("admin:uploads_fileupload_change", args=[exc.details["upload_id"]]))
             except ApplicationError as exc:
                 form.add_error("file", exc.message)
             else:

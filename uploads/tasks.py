@@ -3,18 +3,25 @@
 import logging
 
 from celery import shared_task
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
 from uploads.models import FileUpload, UploadStatus
 from uploads.services import upload_process, upload_revert
+from uploads.services.recovery import LATER, NO, upload_delivery_begin, uploads_requeue
 
 logger = logging.getLogger(__name__)
 
 
-@shared_task(name="uploads.process", acks_late=True, reject_on_worker_lost=True)
-def upload_process_task(upload_id: int) -> None:
+@shared_task(name="uploads.process", bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=None)
+def upload_process_task(self, upload_id: int) -> None:
+    verdict = upload_delivery_begin(upload_id=upload_id)
+    if verdict == LATER:  # another delivery is alive on it: look again once it could have died
+        raise self.retry(countdown=settings.UPLOAD_STALL_SECONDS)
+    if verdict == NO:
+        return  # nothing to do, or this file keeps killing its worker (the upload says so)
     try:
         upload_process(upload_id=upload_id)
     except Exception:
@@ -41,3 +48,8 @@ def upload_revert_task(upload_id: int, actor_id: int | None = None) -> None:
                 status=UploadStatus.COMPLETED, error_summary="The revert failed and changed nothing; try again."
             )
         raise
+
+
+@shared_task(name="uploads.requeue")
+def uploads_requeue_task() -> dict:
+    return uploads_requeue()

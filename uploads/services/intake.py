@@ -1,24 +1,64 @@
-"""Taking a file in: store it first, flag an identical earlier upload, queue the processing."""
+"""Taking a file in: store it first, flag an identical earlier upload, queue the processing.
+
+The file is committed before the task is sent. If the broker is down the upload stays pending — the
+file is kept — and the caller hears so (``QueueUnavailable``, a 503 in the API); ``uploads_requeue``
+queues it once the broker answers again.
+"""
 
 import hashlib
+import logging
 from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.files import File
 from django.db import transaction
+from kombu.exceptions import OperationalError as BrokerError
 
 from uploads.models import FileUpload, UploadMode, UploadStatus
 from voiceassist.common.exceptions import ApplicationError
 from voiceassist.common.services import audit_event_record
 
+logger = logging.getLogger(__name__)
+
 ACCEPTED_EXTENSIONS = (".csv", ".txt", ".tsv", ".xlsx", ".xlsm")
 
 
-def _queue_processing(upload: FileUpload) -> None:
+class QueueUnavailable(ApplicationError):
+    """The upload is stored but could not be queued; it will be, by the periodic requeue."""
+
+    code = "queue_unavailable"
+    status_code = 503
+
+
+def upload_queue_send(upload: FileUpload) -> bool:
+    """Send the processing task now; False (logged, by id only) when the broker cannot take it."""
     from uploads.tasks import upload_process_task
 
-    transaction.on_commit(lambda: upload_process_task.delay(upload.pk))
+    try:
+        upload_process_task.delay(upload.pk)
+    except (BrokerError, OSError) as exc:
+        logger.warning("Upload %s could not be queued (%s); it stays pending.", upload.pk, type(exc).__name__)
+        return False
+    return True
+
+
+def _queue_processing(upload: FileUpload) -> None:
+    """Once the upload is committed, queue it; remember on the instance whether the broker took it."""
+
+    def send() -> None:
+        upload.queue_failed = not upload_queue_send(upload)
+
+    transaction.on_commit(send)
+
+
+def _raise_if_not_queued(upload: FileUpload) -> None:
+    if getattr(upload, "queue_failed", False):
+        raise QueueUnavailable(
+            f"The processing queue is unavailable right now. Your file is kept (upload #{upload.pk}) and will "
+            "be processed as soon as the queue is back: there is no need to upload it again.",
+            details={"upload_id": upload.pk},
+        )
 
 
 def _checksum(file: File) -> tuple[str, int]:
@@ -42,7 +82,6 @@ def upload_identical_earlier(*, checksum: str, exclude_pk: int | None = None) ->
     )
 
 
-@transaction.atomic
 def upload_create(
     *,
     file: File,
@@ -57,7 +96,34 @@ def upload_create(
     """Store the file and queue it; an identical earlier upload holds it for confirmation instead.
 
     ``queue=False`` leaves a pending upload for the caller to process in-process (the shell command).
+    Raises ``QueueUnavailable`` (the upload is stored, and will be processed) when the broker is down.
     """
+    with transaction.atomic():
+        upload = _store(
+            file=file,
+            original_name=original_name,
+            uploaded_by=uploaded_by,
+            mode=mode,
+            dry_run=dry_run,
+            stop_on_error=stop_on_error,
+            allow_identical=allow_identical,
+            queue=queue,
+        )
+    _raise_if_not_queued(upload)
+    return upload
+
+
+def _store(
+    *,
+    file: File,
+    original_name: str,
+    uploaded_by: AbstractBaseUser | None,
+    mode: str,
+    dry_run: bool,
+    stop_on_error: bool,
+    allow_identical: bool,
+    queue: bool,
+) -> FileUpload:
     original_name = Path(original_name or "upload.csv").name[:255]
     if mode not in UploadMode.values:
         raise ApplicationError(f"“{mode}” is not an upload mode. Use one of: {', '.join(UploadMode.values)}.")
@@ -100,9 +166,15 @@ def upload_create(
     return upload
 
 
-@transaction.atomic
 def upload_confirm(*, upload: FileUpload, actor: AbstractBaseUser | None) -> FileUpload:
     """Go on with an upload held for confirmation: after a preview, or despite an identical file."""
+    with transaction.atomic():
+        upload = _confirm(upload=upload, actor=actor)
+    _raise_if_not_queued(upload)
+    return upload
+
+
+def _confirm(*, upload: FileUpload, actor: AbstractBaseUser | None) -> FileUpload:
     upload = FileUpload.objects.select_for_update().get(pk=upload.pk)
     if upload.status != UploadStatus.AWAITING_CONFIRMATION:
         raise ApplicationError(

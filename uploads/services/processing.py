@@ -29,6 +29,7 @@ from uploads.models import COUNT_FIELDS, FileUpload, RowOutcome, UploadMode, Upl
 from uploads.readers import Table, open_table
 from voiceassist.common.exceptions import ApplicationError
 
+from .recovery import upload_heartbeat
 from .writers import batch_store
 
 # File column -> Customer / Loan attribute. Entries record changes under the file column names.
@@ -48,6 +49,8 @@ LOAN_ATTRIBUTES = {
     "days_past_due": "days_past_due",
 }
 ACCEPTED = (RowOutcome.CREATED, RowOutcome.UPDATED, RowOutcome.UNCHANGED)
+# While the rows are counted, a sign of life this often (see ``recovery``).
+HEARTBEAT_ROWS = 20_000
 FINISHED = (UploadStatus.COMPLETED, UploadStatus.FAILED, UploadStatus.REVERTING, UploadStatus.REVERTED)
 
 
@@ -94,7 +97,11 @@ def _validate(upload: FileUpload, table: Table, mapping) -> None:
     _set_status(upload, UploadStatus.VALIDATING, started_at=timezone.now())
     if mapping.missing_required:
         raise MissingColumns(missing=mapping.missing_required, found=table.headers)
-    rows_total = sum(1 for _ in table.rows())
+    rows_total = 0
+    for _ in table.rows():
+        rows_total += 1
+        if rows_total % HEARTBEAT_ROWS == 0:
+            upload_heartbeat(upload_id=upload.pk)  # counting commits nothing: say it is alive
     upload.report = {
         **upload.report,
         "format": table.format,

@@ -46,6 +46,8 @@ def _snapshot(upload: FileUpload) -> dict:
 def test_a_killed_worker_is_replaced_and_the_import_ends_exactly_as_an_uninterrupted_one(celery_worker_process):
     settings_for_workers = {
         "UPLOAD_BATCH_SIZE": str(BATCH),
+        # A delivery that finds the upload with a recent sign of life waits this long before looking again.
+        "UPLOAD_STALL_SECONDS": "2",
         "CELERY_VISIBILITY_TIMEOUT": "3",
         "CELERY_UNACKED_RESTORE_INTERVAL": "1",
     }

@@ -181,10 +181,11 @@ SPECTACULAR_SETTINGS = {
 
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="filesystem://")
 # Redis hands a task whose worker died (never acknowledged) to another worker once it is older than
-# the visibility timeout (longer than any upload may take); workers look for such tasks every
-# ``CELERY_UNACKED_RESTORE_INTERVAL`` seconds.
+# the visibility timeout; workers look for such tasks every ``CELERY_UNACKED_RESTORE_INTERVAL`` seconds.
+# It must exceed the longest task (an upload of a million rows takes minutes), so it cannot be short:
+# uploads whose worker died are carried on sooner by ``uploads.requeue`` (``UPLOAD_STALL_SECONDS``).
 CELERY_BROKER_TRANSPORT_OPTIONS = {
-    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=12 * 60 * 60),
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=60 * 60),
     "unacked_restore_interval": env.int("CELERY_UNACKED_RESTORE_INTERVAL", default=30),
     "unacked_restore_throttle": 1,
 }
@@ -215,6 +216,7 @@ CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "common.worker_heartbeat", "schedule": 60.0},
     "calls-dispatch": {"task": "calls.dispatch", "schedule": env.float("CALLS_DISPATCH_EVERY_SECONDS", default=60.0)},
     "calls-reconcile": {"task": "calls.reconcile", "schedule": 5 * 60.0},
+    "uploads-requeue": {"task": "uploads.requeue", "schedule": env.float("UPLOAD_REQUEUE_EVERY_SECONDS", default=30.0)},
     "calls-promises-review": {"task": "calls.promises_review", "schedule": crontab(hour=6, minute=0)},
 }
 
@@ -234,6 +236,9 @@ LOGGING = {
 # Rows written per transaction; progress and the resume point move once per batch.
 UPLOAD_BATCH_SIZE = env.int("UPLOAD_BATCH_SIZE", default=5000)
 UPLOAD_MAX_FILE_MB = env.int("UPLOAD_MAX_FILE_MB", default=200)
+# An upload with no sign of life for this long (no batch committed, no heartbeat) is queued again: its
+# worker died, or the broker was down when it was stored.
+UPLOAD_STALL_SECONDS = env.int("UPLOAD_STALL_SECONDS", default=90)
 
 # --- Calls -------------------------------------------------------------------------------------
 
