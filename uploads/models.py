@@ -103,7 +103,11 @@ class FileUpload(BaseModel):
         if not self.identical_to_id:
             return ""
         earlier = self.identical_to
-        return f"This file is identical to upload #{earlier.pk} of {earlier.created_at:%-d %b %Y}."
+        warning = f"This file is identical to upload #{earlier.pk} of {earlier.created_at:%-d %b %Y}"
+        if earlier.status == UploadStatus.PENDING:
+            # Most often a retry after "the queue is unavailable": that upload is kept and will be processed.
+            return f"{warning}, which is kept and waiting to be processed: there is no need to import it again."
+        return f"{warning}."
 
     @property
     def progress_percent(self) -> int:

@@ -165,3 +165,13 @@ def test_a_killed_worker_and_its_children_are_replaced_within_a_minute(celery_wo
     upload.refresh_from_db()
     assert upload.rows_done == ROWS and upload.counts["created"] == ROWS
     assert UploadRow.objects.filter(upload=upload).values("row_number").distinct().count() == ROWS
+
+
+@pytest.mark.django_db
+def test_uploading_again_while_the_first_copy_waits_says_it_is_kept():
+    first = _stored()
+    again = upload_create(file=ContentFile(CSV, name="a.csv"), original_name="a.csv", uploaded_by=None, queue=False)
+
+    assert again.identical_to == first
+    assert f"identical to upload #{first.pk}" in again.identical_warning
+    assert "which is kept and waiting to be processed" in again.identical_warning
