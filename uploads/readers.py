@@ -2,26 +2,35 @@
 
 Files reach a million rows, so nothing here holds a whole file in memory: a CSV is decoded and split as it is
 read, and a workbook is read with openpyxl's read-only mode, one row at a time. Both give the same ``Table``,
-so the pipeline never cares which format a lender chose.
+so the pipeline never cares which format a lender chose. Files come from Django's storage API as open binary
+files, never as paths, so web and workers need not share a disk.
 
 Lenders export from Excel on Windows (Windows-1252, or UTF-16 "Unicode text" with tabs), from core-banking
 systems (UTF-8, often with a BOM, often ``;`` or ``|``), so the encoding and the separator are detected, not
 configured. Every failure a clerk can fix becomes ``UnreadableFile`` with a message saying what to do.
+
+What one file may hold is bounded (settings ``UPLOAD_MAX_ROWS``, ``UPLOAD_MAX_COLUMNS``, ``UPLOAD_MAX_CELL_CHARS``
+and, for workbooks, ``UPLOAD_XLSX_MAX_*``): a 600 KB workbook can unpack to gigabytes, and one stray quote can
+turn the rest of a CSV into a single cell. Such files are refused, with where and why, before any row is written.
 """
 
 import codecs
 import csv
 import io
 import os
+import re
+import struct
 import zipfile
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
-from itertools import islice
+from functools import partial
 from typing import BinaryIO
 
 import charset_normalizer
 import openpyxl
+from django.conf import settings
+from openpyxl.utils import get_column_letter
 
 from voiceassist.common.exceptions import ApplicationError
 
@@ -30,6 +39,30 @@ _SAMPLE_SIZE = 64 * 1024
 _SNIFF_LINES = 50
 _SNIFF_CHARS = 16 * 1024
 _DELIMITERS = (",", ";", "\t", "|")
+
+# More control characters (NUL, …) than this share of a text sample, and than a handful, means binary data;
+# fewer are stray bytes in an export, and NULs are dropped as the file is read (PostgreSQL cannot store them).
+_BINARY_SHARE = 0.01
+_STRAY_CONTROL_CHARACTERS = 16
+_CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0e-\x1f]")
+# No customer row is anywhere near this long: a longer line is damage, or a file that is not a list at all, and
+# reading it whole could take gigabytes (a 200 MB "line" of separators).
+_MAX_LINE_CHARS = 1_000_000
+# A row runs over several lines only where a quoted cell holds line breaks (an address): a few lines. A row
+# running on longer is a quote that opened a cell and was never closed, swallowing the rows after it.
+_MAX_ROW_LINES = 100
+
+_MB = 1024 * 1024
+# A customer workbook has a dozen parts; the zip directory costs about 0.5 KB of memory a part, so the count is
+# checked (from the end record) before the directory is read.
+_MAX_WORKBOOK_PARTS = 10_000
+# The compression ratio is judged on parts that unpack to at least this much; small ones can be very repetitive.
+_RATIO_CHECKED_FROM = _MB
+# The sheets are streamed; every other part (shared strings, styles…) openpyxl reads whole, at ~5x its size.
+_STREAMED_PARTS = "xl/worksheets/"
+_END_OF_DIRECTORY = b"PK\x05\x06"
+_ZIP64_LOCATOR = b"PK\x06\x07"
+_ZIP64_END_OF_DIRECTORY = b"PK\x06\x06"
 
 _ZIP_SIGNATURE = b"PK\x03\x04"
 _OLE2_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls, and also password-protected .xlsx
@@ -136,22 +169,48 @@ class Table:
         return self._read_rows()
 
 
-@contextmanager
-def open_table(path: str | os.PathLike, *, name: str = "") -> Iterator[Table]:
-    """Open the file at ``path`` as a ``Table``; ``name`` is the name it was uploaded with (for its extension).
+@dataclass(frozen=True, slots=True)
+class _Limits:
+    """What one file may hold: the ``UPLOAD_MAX_*`` settings, read as each file is opened."""
 
-    What the bytes are wins over what the name says where the two disagree in a way only one reading can
-    survive: a workbook renamed ``.csv`` is read as a workbook, an ``.xls`` is refused whatever its name.
+    rows: int
+    columns: int
+    cell_chars: int
+    unpacked_bytes: int
+    part_bytes: int
+    ratio: int
+
+    @classmethod
+    def from_settings(cls) -> "_Limits":
+        return cls(
+            rows=settings.UPLOAD_MAX_ROWS,
+            columns=settings.UPLOAD_MAX_COLUMNS,
+            cell_chars=settings.UPLOAD_MAX_CELL_CHARS,
+            unpacked_bytes=settings.UPLOAD_XLSX_MAX_UNPACKED_MB * _MB,
+            part_bytes=settings.UPLOAD_XLSX_MAX_PART_MB * _MB,
+            ratio=settings.UPLOAD_XLSX_MAX_RATIO,
+        )
+
+
+@contextmanager
+def open_table(file: BinaryIO, *, name: str = "") -> Iterator[Table]:
+    """Read ``file`` as a ``Table``; ``name`` is the name it was uploaded with (for its extension).
+
+    ``file`` is open in binary mode and seekable, as Django's storage API gives it (``upload.file.open("rb")``);
+    the caller closes it. What the bytes are wins over what the name says where the two disagree in a way only
+    one reading can survive: a workbook renamed ``.csv`` is read as a workbook, an ``.xls`` is refused whatever
+    its name.
     """
-    extension = os.path.splitext(name or os.fspath(path))[1].lower()
-    with open(path, "rb") as handle:
-        signature = handle.read(len(_OLE2_SIGNATURE))
-        handle.seek(0)
-        if _choose_format(extension, signature) == "xlsx":
-            with _open_xlsx(handle) as table:
-                yield table
-        else:
-            yield _open_csv(handle)
+    limits = _Limits.from_settings()
+    extension = os.path.splitext(name)[1].lower()
+    file.seek(0)
+    signature = file.read(len(_OLE2_SIGNATURE))
+    file.seek(0)
+    if _choose_format(extension, signature) == "xlsx":
+        with _open_xlsx(file, limits) as table:
+            yield table
+    else:
+        yield _open_csv(file, limits)
 
 
 def _choose_format(extension: str, signature: bytes) -> str:
@@ -191,29 +250,29 @@ _UTF8_FALLBACK = "voiceassist_uploads_utf8_cp1252_fallback"
 codecs.register_error(_UTF8_FALLBACK, _utf8_with_cp1252_fallback)
 
 
-def _open_csv(handle: BinaryIO) -> Table:
+def _open_csv(handle: BinaryIO, limits: _Limits) -> Table:
     sample = handle.read(_SAMPLE_SIZE)
     complete = len(sample) < _SAMPLE_SIZE
     if not sample.strip():
         raise UnreadableFile(_EMPTY_MESSAGE)
     encoding, errors = _detect_encoding(sample, complete=complete)
     text_sample = codecs.getincrementaldecoder(encoding)(errors=errors).decode(sample, final=complete)
-    if "\x00" in text_sample:
+    controls = len(_CONTROL_CHARACTERS.findall(text_sample))
+    if controls > _STRAY_CONTROL_CHARACTERS and controls > len(text_sample) * _BINARY_SHARE:
         raise UnreadableFile(
             "This file is not a CSV or Excel file: it holds binary data. Upload the customer list as .xlsx or .csv."
         )
-    delimiter = _detect_delimiter(text_sample, complete=complete)
-    header_number, headers = _csv_header(handle, encoding=encoding, errors=errors, delimiter=delimiter)
+    delimiter = _detect_delimiter(text_sample.replace("\x00", ""), complete=complete)
+    records = partial(_csv_records, handle, encoding=encoding, errors=errors, delimiter=delimiter, limits=limits)
+    header_number, headers = _first_header(records())
+    if len(headers) > limits.columns:
+        raise UnreadableFile(
+            f"The first row names {len(headers):,} columns, more than the {limits.columns:,} an upload may have. "
+            "Delete the columns the upload does not need and upload the file again."
+        )
 
     def read_rows() -> Iterator[tuple[int, list[object]]]:
-        return _csv_rows(
-            handle,
-            encoding=encoding,
-            errors=errors,
-            delimiter=delimiter,
-            header_number=header_number,
-            width=len(headers),
-        )
+        return _csv_rows(records(headers=headers), header_number=header_number, width=len(headers))
 
     return Table(headers=headers, format="csv", encoding=encoding, delimiter=delimiter, _read_rows=read_rows)
 
@@ -296,34 +355,116 @@ def _header_cells(cells: list[object]) -> list[str]:
     return headers
 
 
-def _csv_header(handle: BinaryIO, *, encoding: str, errors: str, delimiter: str) -> tuple[int, list[str]]:
-    handle.seek(0)
-    text = io.TextIOWrapper(handle, encoding=encoding, errors=errors, newline="")
-    number = 0
-    try:
-        for number, record in enumerate(csv.reader(text, delimiter=delimiter), start=1):
-            headers = _header_cells(record)
+def _first_header(records: Iterator[tuple[int, list]]) -> tuple[int, list[str]]:
+    """The first row with any content: its number and its cells, as headers."""
+    with closing(records):
+        for number, cells in records:
+            headers = _header_cells(list(cells))
             if headers:
                 return number, headers
-    except csv.Error as exc:
-        raise _csv_error(number + 1, exc) from exc
-    finally:
-        text.detach()
     raise UnreadableFile(_EMPTY_MESSAGE)
 
 
-def _csv_rows(
-    handle: BinaryIO, *, encoding: str, errors: str, delimiter: str, header_number: int, width: int
-) -> Iterator[tuple[int, list[object]]]:
+class _Lines:
+    """The lines of a text, handed to ``csv.reader`` one by one, keeping those of the record being read.
+
+    NUL characters are dropped, a line longer than ``max_chars`` is refused, a record running over more than
+    ``_MAX_ROW_LINES`` lines stops the read (``_RowRunsOn``), and a last line without its line break is given
+    one: so ``csv.reader`` asks for a line past the end only when the text ends inside a quoted cell.
+    """
+
+    def __init__(self, read_line: Callable[[], str], *, max_chars: int):
+        self._read_line = read_line
+        self._max_chars = max_chars
+        self.number = 0  # lines read so far
+        self.ended = False
+        self.record: list[str] = []  # the lines of the record being read; the reader clears it after each
+
+    def __iter__(self) -> "_Lines":
+        return self
+
+    def __next__(self) -> str:
+        line = self._read_line()
+        if not line:
+            self.ended = True
+            raise StopIteration
+        if len(self.record) >= _MAX_ROW_LINES:
+            raise _RowRunsOn
+        self.number += 1
+        if len(line) >= self._max_chars and line[-1] not in "\r\n":
+            raise UnreadableFile(
+                f"Line {self.number:,} of the file is longer than {self._max_chars:,} characters, which no customer "
+                "row is: the file is damaged or not a customer list. Check that it opens as a table with one "
+                "customer a row, save it again as .csv or .xlsx, and upload it again."
+            )
+        if "\x00" in line:
+            line = line.replace("\x00", "") or "\n"
+        if line[-1] not in "\r\n":
+            line += "\n"
+        self.record.append(line)
+        return line
+
+
+class _RowRunsOn(Exception):
+    """A record has run over more than ``_MAX_ROW_LINES`` lines: a quote opened and never closed."""
+
+
+def _csv_records(
+    handle: BinaryIO, *, encoding: str, errors: str, delimiter: str, limits: _Limits, headers: list[str] | None = None
+) -> Iterator[tuple[int, list[str]]]:
+    """Every record of the file, blank ones too, numbered as Excel numbers rows, each checked against the limits.
+
+    ``headers`` only name columns in messages.
+    """
     handle.seek(0)
     text = io.TextIOWrapper(handle, encoding=encoding, errors=errors, newline="")
-    number = header_number
+    line_chars = max(_MAX_LINE_CHARS, 2 * limits.cell_chars)
+    lines = _Lines(partial(text.readline, line_chars), max_chars=line_chars)
+    cell_chars = min(limits.cell_chars, csv.field_size_limit())  # csv refuses longer fields anyway
+    number = 0
     try:
-        reader = csv.reader(text, delimiter=delimiter)
-        for _ in islice(reader, header_number):
-            pass
-        for record in reader:
+        for record in csv.reader(lines, delimiter=delimiter):
             number += 1
+            if number > limits.rows:
+                raise _too_many_rows(limits.rows)
+            raw = lines.record
+            if len(raw) > 1:
+                _check_quotes(
+                    raw, first_line=lines.number - len(raw) + 1, row=number, delimiter=delimiter, ended=lines.ended
+                )
+                if sum(map(len, raw)) > cell_chars:
+                    _check_cells(record, row=number, headers=headers, limit=cell_chars)
+            elif len(raw[0]) > cell_chars:
+                _check_cells(record, row=number, headers=headers, limit=cell_chars)
+            raw.clear()
+            yield number, record
+    except _RowRunsOn:
+        opened = _record_open_quote(lines, delimiter=delimiter) or lines.number - len(lines.record) + 1
+        raise _quote_message(opened, row=number + 1, what=f"runs on for more than {_MAX_ROW_LINES} lines") from None
+    except csv.Error as exc:
+        if "field larger than field limit" not in str(exc):
+            raise _csv_error(number + 1, exc) from exc
+        opened = _record_open_quote(lines, delimiter=delimiter)
+        if opened is not None:
+            raise _quote_message(
+                opened, row=number + 1, what=f"runs on for more than {cell_chars:,} characters"
+            ) from exc
+        raise UnreadableFile(
+            f"Row {number + 1:,} holds a cell of more than {cell_chars:,} characters, more than a cell may have. "
+            "Shorten that cell, or delete the column if the upload does not need it, and upload the file again."
+        ) from exc
+    finally:
+        if not handle.closed:
+            text.detach()
+
+
+def _csv_rows(
+    records: Iterator[tuple[int, list[str]]], *, header_number: int, width: int
+) -> Iterator[tuple[int, list[object]]]:
+    with closing(records):
+        for number, record in records:
+            if number <= header_number:
+                continue
             size = len(record)
             if size < width:
                 record.extend([""] * (width - size))
@@ -333,11 +474,74 @@ def _csv_rows(
             if (not first or first.isspace()) and not "".join(record).strip():
                 continue
             yield number, record
-    except csv.Error as exc:
-        raise _csv_error(number + 1, exc) from exc
-    finally:
-        if not handle.closed:
-            text.detach()
+
+
+def _check_quotes(raw: list[str], *, first_line: int, row: int, delimiter: str, ended: bool) -> None:
+    """Refuse a record that runs over line breaks because of a quote left open, naming the line it opened on.
+
+    A quoted cell may hold line breaks (an address), so a record of several lines is fine as long as each quote
+    that opens a cell closes it properly — followed by the separator or the end of the line. A stray quote closes
+    instead at the next quote in the file, wherever that is, or never: the rows between become one cell.
+    """
+    if ended:
+        opened = _open_quote_line(raw, first_line=first_line, delimiter=delimiter) or first_line
+        raise _quote_message(opened, row=row, what="is never closed")
+    strict = csv.reader(raw, delimiter=delimiter, strict=True)
+    try:
+        for _ in strict:
+            pass
+    except csv.Error:
+        closing_index = strict.line_num - 1
+        opened = _open_quote_line(raw[:closing_index], first_line=first_line, delimiter=delimiter)
+        if opened is not None and not _closes_properly(raw[closing_index], delimiter):
+            raise _quote_message(
+                opened, row=row, what=f"is closed only on line {first_line + closing_index:,}, by another quote"
+            ) from None
+
+
+def _open_quote_line(raw: list[str], *, first_line: int, delimiter: str) -> int | None:
+    """The line a quoted cell opened on, if one is still open at the end of ``raw``."""
+    lines = _Lines(partial(next, iter(raw), ""), max_chars=_MAX_LINE_CHARS)
+    start = 0
+    try:
+        for fields in csv.reader(lines, delimiter=delimiter):
+            if lines.ended:  # csv asked past the end inside a quoted cell: the record's last one
+                return first_line + start + sum(_line_breaks(value) for value in fields[:-1])
+            start = lines.number
+            lines.record.clear()
+    except csv.Error:  # a cell too long for csv even to parse again: say where its record starts
+        return first_line + start
+    return None
+
+
+def _closes_properly(line: str, delimiter: str) -> bool:
+    """Whether the quoted cell open at the start of ``line`` closes there with a quote then a separator or the end."""
+    at = 0
+    while (at := line.find('"', at)) >= 0:
+        if line.startswith('""', at):
+            at += 2  # a quote written twice is a quote inside the cell
+            continue
+        return line[at + 1 : at + 2] in ("", delimiter, "\r", "\n")
+    return True
+
+
+def _line_breaks(text: str) -> int:
+    return text.count("\n") + text.count("\r") - text.count("\r\n")
+
+
+def _record_open_quote(lines: _Lines, *, delimiter: str) -> int | None:
+    """The line a quoted cell opened on, if one is still open in the record being read."""
+    if len(lines.record) < 2:
+        return None
+    return _open_quote_line(lines.record, first_line=lines.number - len(lines.record) + 1, delimiter=delimiter)
+
+
+def _quote_message(line: int, *, row: int, what: str) -> UnreadableFile:
+    return UnreadableFile(
+        f'The quote (") that opens a cell on line {line:,} of the file (row {row:,}) {what}, so the lines after '
+        "it would be read as part of that one cell and their customers lost. Open the file in a text editor, "
+        "remove that quote or close it where the cell ends, and upload the file again."
+    )
 
 
 def _csv_error(number: int, exc: csv.Error) -> UnreadableFile:
@@ -347,11 +551,36 @@ def _csv_error(number: int, exc: csv.Error) -> UnreadableFile:
     )
 
 
+def _check_cells(cells: list | tuple, *, row: int, headers: list[str] | None, limit: int) -> None:
+    for index, value in enumerate(cells):
+        if value.__class__ is str and len(value) > limit:
+            raise UnreadableFile(
+                f"Row {row:,}, {_column_label(index, headers)}, holds {len(value):,} characters, more than the "
+                f"{limit:,} a cell may have. Shorten that cell, or delete the column if the upload does not need it, "
+                "and upload the file again."
+            )
+
+
+def _column_label(index: int, headers: list[str] | None) -> str:
+    label = f"column {get_column_letter(index + 1)}" if index < 18_278 else f"column {index + 1:,}"
+    header = headers[index] if headers and index < len(headers) else ""
+    return f"{label} (“{header[:40]}”)" if header else label
+
+
+def _too_many_rows(limit: int) -> UnreadableFile:
+    return UnreadableFile(
+        f"This file goes on past row {limit:,}, the most an upload may have. Split it into smaller files and "
+        "upload them one after the other."
+    )
+
+
 # --- XLSX --------------------------------------------------------------------------------------------------
 
 
 @contextmanager
-def _open_xlsx(handle: BinaryIO) -> Iterator[Table]:
+def _open_xlsx(handle: BinaryIO, limits: _Limits) -> Iterator[Table]:
+    _check_workbook_size(handle, limits)
+    handle.seek(0)
     try:
         workbook = openpyxl.load_workbook(handle, read_only=True, data_only=True)
     except Exception as exc:
@@ -362,15 +591,82 @@ def _open_xlsx(handle: BinaryIO) -> Iterator[Table]:
         sheet = workbook.worksheets[0]
         # Some programs write a wrong size into the sheet; read-only mode would believe it and drop rows.
         sheet.reset_dimensions()
-        header_number, headers = _xlsx_header(sheet)
+        header_number, headers = _first_header(_xlsx_records(sheet, limits=limits))
 
         def read_rows() -> Iterator[tuple[int, list[object]]]:
-            return _xlsx_rows(sheet, header_number=header_number, width=len(headers))
+            records = _xlsx_records(sheet, limits=limits, headers=headers)
+            return _xlsx_rows(records, header_number=header_number, width=len(headers))
 
         table = Table(headers=headers, format="xlsx", encoding=None, delimiter=None, _read_rows=read_rows)
         yield table
     finally:
         workbook.close()
+
+
+def _check_workbook_size(handle: BinaryIO, limits: _Limits) -> None:
+    """Refuse a workbook that would unpack to more than the limits allow, judging by its zip directory alone.
+
+    Nothing is inflated here. The directory's sizes also bound what is read afterwards: zipfile stops each part
+    at the size the directory declares (and then checks its CRC), so a part that would inflate to more is cut
+    there and the workbook is reported as damaged.
+    """
+    handle.seek(0, os.SEEK_END)
+    file_size = handle.tell()
+    parts = _zip_part_count(handle, file_size)
+    if parts is not None and parts > _MAX_WORKBOOK_PARTS:
+        raise UnreadableFile(
+            f"This file holds {parts:,} parts, far more than an Excel workbook of customers does: it is damaged or "
+            "not a customer list. Open it in Excel, save it again as .xlsx or .csv, and upload it again."
+        )
+    handle.seek(0)
+    try:
+        with zipfile.ZipFile(handle) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        return  # not a zip openpyxl can open either: it refuses it with the damaged-workbook message
+    unpacked = sum(member.file_size for member in members)
+    if unpacked > limits.unpacked_bytes:
+        raise UnreadableFile(
+            f"This workbook unpacks to {_size(unpacked)}, more than the {_size(limits.unpacked_bytes)} allowed. "
+            "Save it as CSV, or split it into smaller workbooks, and upload again."
+        )
+    for member in members:
+        if member.file_size >= _RATIO_CHECKED_FROM and member.file_size > limits.ratio * max(member.compress_size, 1):
+            raise UnreadableFile(
+                f"This workbook unpacks to {_size(unpacked)} from a file of {_size(file_size)}, far more than any "
+                "customer list does: it is probably filled with empty or repeated rows. Open it in Excel, keep only "
+                "the customer rows, save it as CSV, and upload that file."
+            )
+        if member.file_size > limits.part_bytes and not member.filename.startswith(_STREAMED_PARTS):
+            raise UnreadableFile(
+                f"This workbook holds {_size(member.file_size)} of shared text or formatting "
+                f"({member.filename}), more than the {_size(limits.part_bytes)} that can be read at once. Save it as "
+                "CSV, or split it into smaller workbooks, and upload again."
+            )
+
+
+def _zip_part_count(handle: BinaryIO, file_size: int) -> int | None:
+    """How many parts the zip's end record announces (zip64 too), or None when it has none to read."""
+    tail_size = min(file_size, 22 + 0xFFFF)  # the end record is 22 bytes, followed by a comment of up to 64 KB
+    handle.seek(file_size - tail_size)
+    tail = handle.read(tail_size)
+    at = tail.rfind(_END_OF_DIRECTORY)
+    if at < 0 or len(tail) - at < 22:
+        return None
+    (parts,) = struct.unpack_from("<H", tail, at + 10)
+    locator = at - 20
+    if parts != 0xFFFF or locator < 0 or not tail.startswith(_ZIP64_LOCATOR, locator):
+        return parts
+    (offset,) = struct.unpack_from("<Q", tail, locator + 8)
+    handle.seek(offset)
+    record = handle.read(40)
+    if len(record) < 40 or not record.startswith(_ZIP64_END_OF_DIRECTORY):
+        return None
+    return struct.unpack_from("<Q", record, 32)[0]
+
+
+def _size(size: int) -> str:
+    return f"{size / _MB:,.0f} MB" if size >= _MB else f"{size / 1024:,.0f} KB"
 
 
 def _workbook_failure_message(handle: BinaryIO) -> str:
@@ -388,37 +684,51 @@ def _is_blank_cell(value: object) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-def _xlsx_header(sheet) -> tuple[int, list[str]]:
+def _xlsx_records(
+    sheet, *, limits: _Limits, headers: list[str] | None = None
+) -> Iterator[tuple[int, tuple[object, ...]]]:
+    """Every row of the sheet, empty ones too, numbered as Excel shows them, each checked against the limits.
+
+    The width is checked on the row as read, before it is cut to the header: a stray cell in column XFD makes
+    openpyxl fill 16,384 cells for that row, and for every row like it.
+    """
     number = 0
+    cell_chars = limits.cell_chars
     try:
         for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
-            headers = _header_cells(list(row))
-            if headers:
-                return number, headers
+            if number > limits.rows:
+                raise _too_many_rows(limits.rows)
+            if len(row) > limits.columns:
+                raise UnreadableFile(
+                    f"Row {number:,} of the workbook has cells as far right as column {get_column_letter(len(row))}, "
+                    f"more than the {limits.columns:,} columns an upload may have. Delete the columns to the right "
+                    "of the customer table (even empty ones that only carry formatting), or save the sheet as CSV, "
+                    "and upload it again."
+                )
+            for value in row:
+                if value.__class__ is str and len(value) > cell_chars:
+                    _check_cells(row, row=number, headers=headers, limit=cell_chars)
+            yield number, row
+    except UnreadableFile:
+        raise
     except Exception as exc:
         raise _workbook_damaged(number) from exc
-    raise UnreadableFile(_EMPTY_MESSAGE)
 
 
-def _xlsx_rows(sheet, *, header_number: int, width: int) -> Iterator[tuple[int, list[object]]]:
-    number = header_number
+def _xlsx_rows(
+    records: Iterator[tuple[int, tuple[object, ...]]], *, header_number: int, width: int
+) -> Iterator[tuple[int, list[object]]]:
     padding = [None] * width
-    try:
-        rows = sheet.iter_rows(values_only=True)
-        for _ in islice(rows, header_number):
-            pass
-        for row in rows:
-            number += 1
+    with closing(records):
+        for number, row in records:
+            if number <= header_number:
+                continue
             values = list(row[:width])
             if len(values) < width:
                 values.extend(padding[len(values) :])
             if all(_is_blank_cell(value) for value in values):
                 continue
             yield number, values
-    except UnreadableFile:
-        raise
-    except Exception as exc:
-        raise _workbook_damaged(number) from exc
 
 
 def _workbook_damaged(number: int) -> UnreadableFile:
