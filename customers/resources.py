@@ -23,7 +23,7 @@ from import_export import resources, widgets
 from import_export.fields import Field
 
 from customers.models import Customer, Language
-from customers.national_ids import national_id_is_masked
+from customers.national_ids import national_id_in, national_id_is_masked, national_id_redact
 from customers.phones import phone_normalize
 from voiceassist.common.exceptions import ApplicationError
 
@@ -95,6 +95,12 @@ _COLUMN_BY_HEADER_KEY: dict[str, str] = {
 }
 
 
+def header_column(header: str) -> str | None:
+    """The canonical column a header names (``Aadhaar`` -> ``national_id``), even when another header of the
+    file names it too; None for a header that matches nothing."""
+    return _COLUMN_BY_HEADER_KEY.get(_header_key(header))
+
+
 # --- widgets -----------------------------------------------------------------------------------------------
 #
 # Each widget's ``clean`` takes the raw cell (a ``str`` from a CSV; ``str``, ``int``, ``float``, ``datetime``
@@ -127,7 +133,15 @@ class TextWidget(widgets.Widget):
         if not text:
             return None
         if len(text) > self.max_length:
-            raise ValueError(f"“{text[:40]}…” is too long for a {self.label} (at most {self.max_length} characters).")
+            shown = national_id_redact(text)[:40]  # masked before it is cut: half an id is still an id
+            raise ValueError(f"“{shown}…” is too long for a {self.label} (at most {self.max_length} characters).")
+        kind = national_id_in(text)
+        if kind is not None:
+            # Kept, it would sit in clear on the customer and in the entries' changes.
+            raise ValueError(
+                f"This {self.label} holds what looks like a national id ({kind}). National ids go in their own "
+                "column (Aadhaar, PAN…), where only their last four characters are kept."
+            )
         return text
 
 
@@ -159,13 +173,20 @@ class IdentifierWidget(widgets.Widget):
             if not (text.isascii() and text.isalnum()):
                 text = self._from_text(text)
         if len(text) > self.max_length:
-            raise ValueError(f"“{text[:40]}” is too long for a {self.label} (at most {self.max_length} characters).")
+            raise ValueError(
+                f"{self._quoted(text, cut=40)} is too long for a {self.label} (at most {self.max_length} characters)."
+            )
         return text
+
+    def _quoted(self, value: object, *, cut: int | None = None) -> str:
+        """The value as a message names it; masked before it is cut, as half an id is still an id."""
+        text = national_id_redact(str(value))
+        return f"“{text[:cut] if cut else text}”"
 
     def _from_number(self, value: int | float | Decimal) -> str:
         number = Decimal(str(value))
         if not number.is_finite():
-            raise ValueError(f"“{value}” is not a {self.label}.")
+            raise ValueError(f"{self._quoted(value)} is not a {self.label}.")
         return str(int(number)) if number == number.to_integral_value() else str(value)
 
     def _from_text(self, text: str) -> str:
@@ -174,19 +195,25 @@ class IdentifierWidget(widgets.Widget):
             return integer.group(1)
         if _EXCEL_ROUNDED_TEXT.fullmatch(text):
             raise ValueError(
-                f"“{text}” is a {self.label} the spreadsheet shortened into a rounded number: format the "
-                "column as text in the original file and export it again."
+                f"{self._quoted(text)} is a {self.label} the spreadsheet shortened into a rounded number: format "
+                "the column as text in the original file and export it again."
             )
         return text
 
 
 class NationalIdWidget(IdentifierWidget):
-    """A national id; a masked one (``********9012``, as failed-rows files carry it) means "no change"."""
+    """A national id; a masked one (``********9012``, as failed-rows files carry it) means "no change".
+
+    Its messages never name the value, not even in part: whatever is in this column may be an id.
+    """
 
     def clean(self, value: object, row: dict | None = None, **kwargs) -> str | None:
         if isinstance(value, str) and national_id_is_masked(value):
             return None
         return super().clean(value, row=row, **kwargs)
+
+    def _quoted(self, value: object, *, cut: int | None = None) -> str:
+        return "This value"
 
 
 class PhoneWidget(widgets.Widget):
@@ -476,6 +503,9 @@ class LanguageWidget(widgets.Widget):
         return code
 
 
+_EMAIL_MAX_LENGTH = Customer._meta.get_field("email").max_length
+
+
 class EmailWidget(widgets.Widget):
     """An email address, checked the way Django's ``EmailField`` checks it."""
 
@@ -483,6 +513,9 @@ class EmailWidget(widgets.Widget):
         if _is_blank(value):
             return None
         text = str(value).strip()
+        if len(text) > _EMAIL_MAX_LENGTH:
+            # Django's check lets through addresses longer than the column holds.
+            raise ValueError(f"This email address is too long (at most {_EMAIL_MAX_LENGTH} characters).")
         try:
             validate_email(text)
         except ValidationError:
@@ -592,7 +625,8 @@ def resource_clean_row(values: dict[str, object]) -> tuple[dict[str, object], di
         try:
             cleaned[column] = _CLEANERS[column](raw)
         except (ValueError, TypeError, ArithmeticError) as exc:
-            errors[column] = getattr(exc, "message", None) or str(exc)
+            # A message names the value to fix, unless that value holds a national id.
+            errors[column] = national_id_redact(getattr(exc, "message", None) or str(exc))
     for column in _REQUIRED_IN_EVERY_ROW:
         if column not in errors and cleaned.get(column) is None:
             cleaned.pop(column, None)

@@ -13,7 +13,7 @@ from rest_framework.views import APIView
 
 from customers.models import Customer
 from uploads.models import FileUpload, RowOutcome, UploadMode, UploadRow
-from uploads.selectors import customer_entries, upload_entries, upload_failed_rows_csv
+from uploads.selectors import HIDDEN_CHANGES, customer_entries, upload_entries, upload_failed_rows_csv
 from uploads.services import upload_confirm, upload_create, upload_revert_request
 from voiceassist.common.permissions import model_permission
 
@@ -89,6 +89,13 @@ class EntryOutputSerializer(serializers.ModelSerializer):
             "changes",
             "created_at",
         ]
+
+    def to_representation(self, entry: UploadRow) -> dict:
+        data = super().to_representation(entry)
+        # Entries no longer record it and a migration removed it from old ones; an entry written by an older
+        # worker during a deploy could still hold it, and it must never leave the database.
+        data["changes"] = {column: pair for column, pair in data["changes"].items() if column not in HIDDEN_CHANGES}
+        return data
 
 
 class UploadListCreateApi(ListAPIView):

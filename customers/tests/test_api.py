@@ -5,7 +5,6 @@ from decimal import Decimal
 
 import pytest
 from django.core.cache import cache
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 from rest_framework.throttling import UserRateThrottle
 
@@ -14,6 +13,7 @@ from customers.services import customer_upsert
 from customers.tests.factories import CustomerFactory, LoanFactory
 from uploads.tests.factories import upload_rows
 from voiceassist.common.models import AuditEvent
+from voiceassist.common.tests.factories import api_token_for
 
 pytestmark = pytest.mark.django_db
 
@@ -21,7 +21,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def api(back_office_user):
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=back_office_user).key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {api_token_for(back_office_user)}")
     return client
 
 

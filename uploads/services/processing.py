@@ -21,8 +21,13 @@ from django.db.models import F
 from django.utils import timezone
 
 from customers.models import LoanStatus, loan_status_for
-from customers.national_ids import national_id_fingerprint, national_id_mask
-from customers.resources import MissingColumns, header_map, resource_clean_row
+from customers.national_ids import (
+    NationalIdFingerprint,
+    national_id_fingerprint,
+    national_id_mask,
+    national_ids_masked,
+)
+from customers.resources import MissingColumns, header_column, header_map, resource_clean_row
 from customers.services import as_change_value as json_value
 from customers.services import loans_settled_announce
 from uploads.models import COUNT_FIELDS, FileUpload, RowOutcome, UploadMode, UploadStatus
@@ -32,7 +37,9 @@ from voiceassist.common.exceptions import ApplicationError
 from .recovery import upload_heartbeat
 from .writers import batch_store
 
-# File column -> Customer / Loan attribute. Entries record changes under the file column names.
+# File column -> Customer / Loan attribute. Entries record changes under the file column names. The national
+# id's fingerprint is not among them: it never leaves the customer's row, so an entry records only the last
+# four characters of an id it changed.
 CUSTOMER_ATTRIBUTES = {
     "name": "full_name",
     "alternate_phone": "alternate_phones",
@@ -40,7 +47,6 @@ CUSTOMER_ATTRIBUTES = {
     "state": "state",
     "language": "preferred_language",
     "national_id": "national_id_last4",
-    "national_id_fingerprint": "national_id_fingerprint",
 }
 LOAN_ATTRIBUTES = {
     "amount": "outstanding_amount",
@@ -64,6 +70,23 @@ def _cell_as_written(value: Any) -> Any:
     return json_value(value) if isinstance(value, Decimal | date | datetime) else str(value)
 
 
+def _entry_values(values: dict[str, Any]) -> dict[str, Any]:
+    """The row as an entry keeps it: a cell longer than ``UPLOAD_ENTRY_MAX_CELL_CHARS`` is cut, and says so.
+
+    A cell may hold up to ``UPLOAD_MAX_CELL_CHARS`` (32,767) characters, refused as a value but kept here for
+    every row of every upload.
+    """
+    limit = settings.UPLOAD_ENTRY_MAX_CELL_CHARS
+    for value in values.values():
+        if value.__class__ is str and len(value) > limit:
+            marker = f"…[cut at {limit:,} characters]"
+            return {
+                header: f"{cell[:limit]}{marker}" if cell.__class__ is str and len(cell) > limit else cell
+                for header, cell in values.items()
+            }
+    return values
+
+
 def _name_key(name: str | None) -> str:
     return " ".join((name or "").split()).casefold()
 
@@ -77,7 +100,8 @@ def upload_process(*, upload_id: int) -> FileUpload:
     if upload.status in FINISHED or upload.status == UploadStatus.AWAITING_CONFIRMATION:
         return upload
     try:
-        with open_table(upload.file.path, name=upload.original_name) as table:
+        # Through the storage API, never a path: web and workers need not share a disk.
+        with upload.file.open("rb") as file, open_table(file, name=upload.original_name) as table:
             mapping = header_map(table.headers)
             if upload.status == UploadStatus.PENDING or upload.rows_total is None:
                 _validate(upload, table, mapping)
@@ -125,22 +149,55 @@ def _run_phase(upload: FileUpload, table: Table, mapping) -> None:
         upload=upload, headers=table.headers, columns=mapping.columns, write=write, cells_are_text=table.format == "csv"
     )
     rows = (row for row in table.rows() if row[0] > upload.last_row_number)
-    for batch in _batches(rows, settings.UPLOAD_BATCH_SIZE):
-        with transaction.atomic():
-            processor.store.start_batch()
-            locked = FileUpload.objects.select_for_update().get(pk=upload.pk)
-            if locked.status != UploadStatus.PROCESSING or locked.last_row_number >= batch[0][0]:
-                continue  # another delivery of this task already did this batch
-            counts = processor.process(batch)
-            FileUpload.objects.filter(pk=upload.pk).update(
-                last_row_number=batch[-1][0],
-                rows_done=F("rows_done") + len(batch),
-                updated_at=timezone.now(),
-                **{COUNT_FIELDS[outcome]: F(COUNT_FIELDS[outcome]) + n for outcome, n in counts.items() if n},
-            )
-        # With DEBUG on, Django keeps every query (each with thousands of keys) in memory: a long file
-        # must not grow the worker.
-        reset_queries()
+    batch: list = []
+    failure = None
+    try:
+        for batch in _batches(rows, settings.UPLOAD_BATCH_SIZE):
+            with transaction.atomic():
+                processor.store.start_batch()
+                locked = FileUpload.objects.select_for_update().get(pk=upload.pk)
+                if locked.status != UploadStatus.PROCESSING or locked.last_row_number >= batch[0][0]:
+                    continue  # another delivery of this task already did this batch
+                counts = processor.process(batch)
+                FileUpload.objects.filter(pk=upload.pk).update(
+                    last_row_number=batch[-1][0],
+                    rows_done=F("rows_done") + len(batch),
+                    updated_at=timezone.now(),
+                    **{COUNT_FIELDS[outcome]: F(COUNT_FIELDS[outcome]) + n for outcome, n in counts.items() if n},
+                )
+            # With DEBUG on, Django keeps every query (each with thousands of keys) in memory: a long file
+            # must not grow the worker.
+            reset_queries()
+    except ApplicationError:
+        raise
+    except Exception as exc:
+        where = f"Upload {upload.pk}, rows {batch[0][0]}-{batch[-1][0]}," if batch else f"Upload {upload.pk}"
+        failure = error_without_row_values(exc, where=where)
+    if failure is not None:
+        raise failure  # outside the handler, so that the original error is not chained to it
+
+
+class UploadStoppedError(Exception):
+    """An unexpected error in an upload's work, told again without the rows it was about.
+
+    Database errors quote the values they stumble on (PostgreSQL's ``Key (phone)=(+91…)``, ``Failing row
+    contains (…)``, ``COPY …, column email: "…"``), and whatever logs the error (the task, Celery) would
+    write names, phones and national ids into the logs. This one names the error's class, SQLSTATE and the
+    table, column and constraint concerned; it keeps the original traceback's frames, not its message.
+    """
+
+
+def error_without_row_values(exc: BaseException, *, where: str) -> UploadStoppedError:
+    """``exc`` told without any value: raise the answer outside the ``except`` block that caught ``exc``."""
+    database_error = exc if getattr(exc, "pgcode", None) else exc.__cause__
+    details = [type(exc).__name__]
+    if getattr(database_error, "pgcode", None):
+        details.append(f"SQLSTATE {database_error.pgcode}")
+        diag = database_error.diag
+        names = (("table", diag.table_name), ("column", diag.column_name), ("constraint", diag.constraint_name))
+        details += [f"{label} {name}" for label, name in names if name]
+    message = f"{where} stopped on {', '.join(details)}; the error's own text is left out as it may quote row values."
+    return UploadStoppedError(message).with_traceback(exc.__traceback__)
 
 
 def _advance_phase(upload: FileUpload) -> bool:
@@ -220,7 +277,13 @@ class _BatchProcessor:
         self.store = batch_store()
         self.uploaded_at = upload.created_at
         self.name_header = headers[columns["name"]] if "name" in columns else None
-        self.national_id_header = headers[columns["national_id"]] if "national_id" in columns else None
+        # Every column that names a national id, not only the one imported (a file may have Aadhaar and PAN).
+        kinds = {header: header_column(header) for header in headers if header}
+        self.national_id_headers = [header for header, kind in kinds.items() if kind == "national_id"]
+        self.phone_headers = frozenset(h for h, kind in kinds.items() if kind in ("phone", "alternate_phone"))
+        # Other columns' cells are masked where they hold an id, except loan ids: kept as written, as the row's
+        # key, which a failed-rows file must carry back intact.
+        self.loan_id_headers = frozenset(h for h, kind in kinds.items() if kind == "loan_id")
 
     def process(self, batch: list[tuple[int, list]]) -> dict[str, int]:
         rows = [self._parse(number, cells) for number, cells in batch]
@@ -249,9 +312,13 @@ class _BatchProcessor:
         else:
             values = {header: _cell_as_written(cell) for header, cell in zip(self.headers, cells, strict=False)}
         values.pop("", None)
-        if self.national_id_header is not None:
-            # The entry keeps the row as written, except the national id: never stored in clear.
-            values[self.national_id_header] = national_id_mask(values.get(self.national_id_header))
+        # The entry keeps the row as written, except national ids: never stored in clear.
+        for header in self.national_id_headers:
+            if header in values:
+                values[header] = national_id_mask(values[header])
+        masked = national_ids_masked(values, phone_columns=self.phone_headers, kept_columns=self.loan_id_headers)
+        if masked:
+            values.update(masked)
         cleaned, errors = resource_clean_row({column: cells[index] for column, index in self.column_items})
         return _Row(
             number=number,
@@ -267,10 +334,14 @@ class _BatchProcessor:
         self.stored_customers: dict[str, dict] = {}
         self.customers: dict[str, dict] = {}  # phone -> current values, keyed by file column
         self.first_uploaded: dict[str, Any] = {}
+        # phone -> national id fingerprint, kept apart from the values that entries record. None: set by an
+        # earlier row of this preview, which (like every entry) kept only the id's last four characters.
+        self.fingerprints: dict[str, str | None] = {}
         for data in self.store.customers_by_phone(phones):
             self.stored_customers[data["phone"]] = data
             self.customers[data["phone"]] = {c: json_value(data[a]) for c, a in CUSTOMER_ATTRIBUTES.items()}
             self.first_uploaded[data["phone"]] = data["first_uploaded_at"]
+            self.fingerprints[data["phone"]] = data["national_id_fingerprint"]
 
         self.loans: dict[str, dict] = {}  # loan id -> current values (file columns) and its owner's phone
         self.loan_status: dict[str, str] = {}
@@ -303,6 +374,8 @@ class _BatchProcessor:
         for column, (_, new) in changes.items():
             if column in CUSTOMER_ATTRIBUTES:
                 customer[column] = new
+        if "national_id" in changes:
+            self.fingerprints[phone] = None
         if loan_id:
             loan = self.loans.setdefault(loan_id, {"phone": phone})
             for column, (_, new) in changes.items():
@@ -345,9 +418,12 @@ class _BatchProcessor:
             self._reject(row, RowOutcome.INVALID, "name: a name is required for a new customer.")
             return
 
-        given = self._customer_values(row.cleaned, phone)
+        given, national_id = self._customer_values(row.cleaned, phone)
         current = self.customers.get(phone, {})
         row.changes = {c: [current.get(c), new] for c, new in given.items() if current.get(c) != new}
+        if national_id is not None:
+            self._national_id_given(row, phone, national_id, current)
+            given["national_id"] = national_id.last4
         row.created_customer = not exists
         if row.created_customer:
             self.created_here.add(phone)
@@ -376,8 +452,21 @@ class _BatchProcessor:
         row.outcome = outcome
         row.errors.append(message)
 
+    def _national_id_given(
+        self, row: _Row, phone: str, national_id: NationalIdFingerprint, current: dict[str, Any]
+    ) -> None:
+        """Compare the row's id with the customer's by fingerprint, in memory; the entry records only that it
+        changed, as the last four characters of each."""
+        known = self.fingerprints.get(phone, "")
+        # None: a preview, after an earlier row of the file gave this customer an id (only its last four known).
+        changed = current.get("national_id") != national_id.last4 if known is None else known != national_id.fingerprint
+        if changed:
+            row.changes["national_id"] = [current.get("national_id"), national_id.last4]
+        self.fingerprints[phone] = national_id.fingerprint
+
     @staticmethod
-    def _customer_values(cleaned: dict[str, Any], phone: str) -> dict[str, Any]:
+    def _customer_values(cleaned: dict[str, Any], phone: str) -> tuple[dict[str, Any], NationalIdFingerprint | None]:
+        """The row's customer values (file columns), and the fingerprint of its national id, if it has one."""
         given = {
             column: json_value(cleaned[column])
             for column in ("name", "email", "state", "language")
@@ -385,11 +474,8 @@ class _BatchProcessor:
         }
         if cleaned.get("alternate_phone") is not None:
             given["alternate_phone"] = sorted({p for p in cleaned["alternate_phone"] if p != phone})
-        if cleaned.get("national_id"):
-            fingerprint = national_id_fingerprint(cleaned["national_id"])
-            given["national_id"] = fingerprint.last4
-            given["national_id_fingerprint"] = fingerprint.fingerprint
-        return given
+        national_id = national_id_fingerprint(cleaned["national_id"]) if cleaned.get("national_id") else None
+        return given, national_id
 
     def _customer_row(self, phone: str, now: datetime) -> dict[str, Any]:
         values = self.customers[phone]
@@ -400,7 +486,7 @@ class _BatchProcessor:
             "email": values.get("email") or "",
             "state": values.get("state") or "",
             "preferred_language": values.get("language") or "en",
-            "national_id_fingerprint": values.get("national_id_fingerprint") or "",
+            "national_id_fingerprint": self.fingerprints.get(phone) or "",
             "national_id_last4": values.get("national_id") or "",
             "first_uploaded_at": self.first_uploaded.get(phone) or self.uploaded_at,
             "last_uploaded_at": self.uploaded_at,
@@ -441,7 +527,7 @@ class _BatchProcessor:
             "loan_id": (row.loan_id or "")[:64],
             "created_customer": row.created_customer,
             "created_loan": row.created_loan,
-            "values": row.values,
+            "values": _entry_values(row.values),
             "errors": row.errors,
             "changes": row.changes,
             "created_at": self.uploaded_at,

@@ -4,6 +4,10 @@
   touched them, or calls and promises refer to them. Those are kept and reported.
 - Values it changed go back to what they were, unless a later upload changed them again: those are
   reported as conflicts and left as they are.
+- A national id it changed goes back as far as entries allow: they keep only the last four characters of
+  each id, never its fingerprint. An id the upload added is removed (fingerprint and all); one it replaced
+  gets its last four characters back but no fingerprint (counted as ``national_ids_unconfirmed``), so the
+  next file that carries the customer's id records it again.
 """
 
 from typing import Any
@@ -17,7 +21,7 @@ from uploads.models import FileUpload, RowOutcome, UploadRow, UploadStatus
 from voiceassist.common.exceptions import ApplicationError
 from voiceassist.common.services import audit_event_record
 
-from .processing import ACCEPTED, CUSTOMER_ATTRIBUTES, LOAN_ATTRIBUTES, json_value
+from .processing import ACCEPTED, CUSTOMER_ATTRIBUTES, LOAN_ATTRIBUTES, error_without_row_values, json_value
 
 REVERTIBLE = (UploadStatus.COMPLETED, UploadStatus.FAILED)
 # How many of each kind of note the report keeps; the counts are always complete.
@@ -44,8 +48,20 @@ def upload_revert_request(*, upload: FileUpload, actor: AbstractBaseUser | None)
     return upload
 
 
-@transaction.atomic
 def upload_revert(*, upload: FileUpload, actor: AbstractBaseUser | None) -> dict[str, Any]:
+    failure = None
+    try:
+        return _revert(upload=upload, actor=actor)
+    except ApplicationError:
+        raise
+    except Exception as exc:
+        # Its text may quote values (a database error's ``Key (phone)=(…)``), and the task logs it.
+        failure = error_without_row_values(exc, where=f"Revert of upload {upload.pk}")
+    raise failure  # outside the handler, so that the original error is not chained to it
+
+
+@transaction.atomic
+def _revert(*, upload: FileUpload, actor: AbstractBaseUser | None) -> dict[str, Any]:
     upload = FileUpload.objects.select_for_update().get(pk=upload.pk)
     if upload.status == UploadStatus.REVERTED:
         return upload.report.get("revert", {})
@@ -80,6 +96,7 @@ class _Report:
         self.customers_removed = 0
         self.loans_removed = 0
         self.values_restored = 0
+        self.national_ids_unconfirmed = 0
         self.conflicts: list[dict] = []
         self.kept: list[dict] = []
         self.conflict_count = 0
@@ -100,6 +117,7 @@ class _Report:
             "customers_removed": self.customers_removed,
             "loans_removed": self.loans_removed,
             "values_restored": self.values_restored,
+            "national_ids_unconfirmed": self.national_ids_unconfirmed,
             "conflicts": self.conflict_count,
             "kept": self.kept_count,
         }
@@ -143,7 +161,7 @@ def _revert_entry(upload: FileUpload, entry: UploadRow, report: _Report) -> None
     if entry.created_customer:
         return  # the customer itself goes (or is kept) once all its rows are undone
 
-    _restore(entry, customer, CUSTOMER_ATTRIBUTES, report)
+    _restore(entry, customer, CUSTOMER_ATTRIBUTES, report, later=_later_entries(upload))
     if loan is not None:
         _restore(entry, loan, LOAN_ATTRIBUTES, report)
         # A restored amount moves the status with it (an upload that settled a loan, reverted).
@@ -153,24 +171,41 @@ def _revert_entry(upload: FileUpload, entry: UploadRow, report: _Report) -> None
             loan.save(update_fields=["status", "updated_at"])
 
 
-def _restore(entry: UploadRow, instance: models.Model, attributes: dict[str, str], report: _Report) -> None:
+def _restore(
+    entry: UploadRow,
+    instance: models.Model,
+    attributes: dict[str, str],
+    report: _Report,
+    *,
+    later: models.QuerySet[UploadRow] | None = None,
+) -> None:
     changed_fields = []
     for column, (old, new) in entry.changes.items():
         if column not in attributes:
             continue
         attribute = attributes[column]
         current = json_value(getattr(instance, attribute))
-        if current != new:
-            if column != "national_id_fingerprint":
-                report.conflict(row=entry.row_number, field=column, set_by_upload=new, now=current)
+        # Two ids may end alike: whether a later upload changed the id, its entries tell.
+        if current != new or (column == "national_id" and _national_id_changed_later(instance, later)):
+            report.conflict(row=entry.row_number, field=column, set_by_upload=new, now=current)
             continue
         model_field = instance._meta.get_field(attribute)
         setattr(instance, attribute, model_field.to_python(old) if old is not None else _empty(model_field))
         changed_fields.append(attribute)
+        if column == "national_id":
+            # The previous id's fingerprint was never kept outside the customer: it cannot come back.
+            instance.national_id_fingerprint = ""
+            changed_fields.append("national_id_fingerprint")
+            if old not in (None, ""):
+                report.national_ids_unconfirmed += 1
     if changed_fields:
         instance.updated_at = timezone.now()
         instance.save(update_fields=[*changed_fields, "updated_at"])
         report.values_restored += len([f for f in changed_fields if f != "national_id_fingerprint"])
+
+
+def _national_id_changed_later(customer: models.Model, later: models.QuerySet[UploadRow] | None) -> bool:
+    return later is not None and later.filter(customer=customer, changes__has_key="national_id").exists()
 
 
 def _empty(model_field: models.Field) -> Any:

@@ -5,7 +5,6 @@ import json
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from customers.models import Customer
@@ -13,7 +12,7 @@ from customers.tests.factories import CustomerFactory
 from uploads.models import FileUpload, UploadStatus
 from uploads.tests.factories import csv_bytes, upload_rows, write_csv
 from voiceassist.common.roles import AGENT
-from voiceassist.common.tests.factories import UserFactory
+from voiceassist.common.tests.factories import UserFactory, api_token_for
 
 pytestmark = pytest.mark.django_db
 
@@ -31,7 +30,7 @@ def _file(name="customers.csv", rows=ROWS):
 @pytest.fixture
 def api(back_office_user):
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=back_office_user).key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {api_token_for(back_office_user)}")
     return client
 
 
@@ -217,7 +216,7 @@ def test_an_integration_user_with_upload_permissions_may_upload(eager_tasks, dja
     integration = UserFactory()
     integration.user_permissions.add(*Permission.objects.filter(codename__in=["view_fileupload", "add_fileupload"]))
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=integration).key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {api_token_for(integration)}")
 
     with django_capture_on_commit_callbacks(execute=True):
         assert client.post("/api/v1/uploads/", {"file": _file()}, format="multipart").status_code == 202
