@@ -9,7 +9,9 @@ from rest_framework.test import APIClient
 
 from calls.tests.factories import CallFactory, PromiseFactory
 from customers.tests.factories import CustomerFactory, LoanFactory
+from uploads.selectors import upload_failed_rows_csv
 from uploads.tests.factories import upload_rows
+from voiceassist.common.exports import safe_cell
 
 pytestmark = pytest.mark.django_db
 
@@ -90,3 +92,67 @@ def test_admin_export_actions_stream_the_selected_rows(client, back_office_user)
 
     rows = _csv(response)
     assert [row[1] for row in rows[1:]] == ["Asha Rao"]
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("=1+1", "'=1+1"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("+cmd|' /C calc'!A0", "'+cmd|' /C calc'!A0"),
+        ("-2+3+cmd|' /C calc'!A0", "'-2+3+cmd|' /C calc'!A0"),
+        # Spreadsheets drop a leading tab or carriage return and run what follows.
+        ('\t=HYPERLINK("http://x")', '\'\t=HYPERLINK("http://x")'),
+        ("\r=1+1", "'\r=1+1"),
+        ("\t+91 98765 43210", "'\t+91 98765 43210"),
+        ("\r-500", "'\r-500"),
+        # Plain numbers and phones stay as they are.
+        ("+91 98765 43210", "+91 98765 43210"),
+        ("+919876543210", "+919876543210"),
+        ("-500", "-500"),
+        ("-1,500.50", "-1,500.50"),
+        ("(022) 2345-6789", "(022) 2345-6789"),
+        ("Asha Rao", "Asha Rao"),
+        ("a\t=1", "a\t=1"),
+        (1500, 1500),
+        (None, None),
+    ],
+)
+def test_cells_a_spreadsheet_would_run_are_neutralised(value, expected):
+    assert safe_cell(value) == expected
+
+
+def test_the_failed_rows_file_neutralises_its_header_and_tab_started_cells():
+    formula_header = '=HYPERLINK("http://x","Notes")'
+    upload = upload_rows(
+        [
+            ["Name", "Phone", "Loan ID", "Amount", formula_header],
+            ['\t=HYPERLINK("http://x")', "12345", "LN-1", "-500", "\r=1+1"],
+            ["Ravi Kumar", "+91 98765 4321", "LN-2", "1000", "@SUM(A1)"],
+        ]
+    )
+
+    text = "".join(upload_failed_rows_csv(upload=upload)).lstrip("\ufeff")
+    failed = list(csv.reader(io.StringIO(text, newline="")))
+
+    assert failed[0] == ["Name", "Phone", "Loan ID", "Amount", "'" + formula_header, "error"]
+    assert failed[1][:5] == ['\'\t=HYPERLINK("http://x")', "12345", "LN-1", "-500", "'\r=1+1"]
+    assert failed[2][:5] == ["Ravi Kumar", "+91 98765 4321", "LN-2", "1000", "'@SUM(A1)"]
+    assert all(not row[-1].startswith(("=", "+", "-", "@", "\t", "\r")) for row in failed[1:])
+
+
+def test_every_cell_of_an_export_is_neutralised_the_header_row_too(monkeypatch, api):
+    CustomerFactory(full_name="\t=1+1")
+    monkeypatch.setattr(
+        "customers.resources.CustomerExportResource.get_export_headers",
+        lambda self, selected_fields=None: ["=HEADER()", "full_name"],
+    )
+    monkeypatch.setattr(
+        "customers.resources.CustomerExportResource.export_resource",
+        lambda self, instance, selected_fields=None, **kwargs: [instance.pk, instance.full_name],
+    )
+
+    rows = _csv(api.get("/api/v1/exports/customers.csv"))
+
+    assert rows[0] == ["'=HEADER()", "full_name"]
+    assert rows[1][1] == "'\t=1+1"
