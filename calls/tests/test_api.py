@@ -7,7 +7,6 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.urls import resolve
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from calls import apis as provider_apis
@@ -18,7 +17,7 @@ from customers.services import customer_upsert
 from customers.tests.factories import CustomerFactory, LoanFactory
 from voiceassist.common.models import AuditEvent
 from voiceassist.common.roles import AGENT
-from voiceassist.common.tests.factories import UserFactory
+from voiceassist.common.tests.factories import UserFactory, api_token_for
 
 from .factories import CallFactory, CampaignFactory, PromiseFactory, calling_day_at
 
@@ -30,7 +29,7 @@ INDIA = ZoneInfo("Asia/Kolkata")
 @pytest.fixture
 def api(back_office_user):
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=back_office_user).key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {api_token_for(back_office_user)}")
     return client
 
 

@@ -49,6 +49,9 @@ def drf_exception_handler(exc: Exception, context: dict) -> Response | None:
     elif isinstance(exc, PermissionDenied):
         exc = drf_exceptions.PermissionDenied()
 
+    if isinstance(exc, drf_exceptions.NotAuthenticated | drf_exceptions.AuthenticationFailed):
+        exc = _throttled_instead(context) or exc
+
     response = exception_handler(exc, context)
     if response is None:
         return None
@@ -61,3 +64,20 @@ def drf_exception_handler(exc: Exception, context: dict) -> Response | None:
         code = getattr(detail, "code", None) or getattr(exc, "default_code", "error")
         response.data = error_body(code=str(code), message=str(detail))
     return response
+
+
+def _throttled_instead(context: dict) -> drf_exceptions.Throttled | None:
+    """Count a refused anonymous request against the client's throttles, and say so once over the limit.
+
+    DRF checks throttles only after authentication and permissions, so a request without credentials, or with
+    a wrong token, is refused before it is ever counted: unthrottled, a client could guess tokens or poll
+    without limit. Here it is counted like any other request from its address.
+    """
+    view, request = context.get("view"), context.get("request")
+    if view is None or request is None:
+        return None
+    try:
+        view.check_throttles(request)
+    except drf_exceptions.Throttled as throttled:
+        return throttled
+    return None

@@ -2,7 +2,8 @@
 
 - ``back_office``: the Django admin and uploads; every permission on the product's own models.
 - ``agent``: the agents' pages only, never the admin.
-- Integrations are users with an API token and the permissions they are given in the admin.
+- Integrations are users with an API token and the permissions they are given in the admin. Back office
+  makes and revokes tokens for users who are not staff; only a superuser may for staff or a superuser.
 """
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -12,14 +13,19 @@ AGENT = "agent"
 ALL_ROLES = (BACK_OFFICE, AGENT)
 
 # Apps whose models back-office staff manage in full through the admin.
-BACK_OFFICE_APPS = ("customers", "uploads", "calls")
+BACK_OFFICE_APPS = ("customers", "uploads", "calls", "exports")
 # Extra (app_label, codename) permissions for back-office staff.
 BACK_OFFICE_EXTRA_PERMISSIONS = (
     ("common", "view_auditevent"),
     ("common", "view_workerheartbeat"),
-    ("authtoken", "view_tokenproxy"),
-    ("authtoken", "add_tokenproxy"),
-    ("authtoken", "delete_tokenproxy"),
+    # API tokens: made (key shown once) and revoked; only superusers may do either for staff.
+    ("api_tokens", "view_apitoken"),
+    ("api_tokens", "add_apitoken"),
+    ("api_tokens", "delete_apitoken"),
+    # Login lockouts (django-axes): see who is locked out, and lift a lock by deleting its attempt.
+    ("axes", "view_accessattempt"),
+    ("axes", "delete_accessattempt"),
+    ("axes", "view_accesslog"),
 )
 
 

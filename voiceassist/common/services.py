@@ -1,6 +1,7 @@
-"""Writes shared by every app: the audit trail, roles, and the worker heartbeat."""
+"""Writes shared by every app: the audit trail (including login lockouts), roles, and the worker heartbeat."""
 
 import socket
+from datetime import datetime
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, Group, Permission
@@ -30,6 +31,28 @@ def audit_event_record(
         target_id=str(target.pk) if target is not None else "",
         target_repr=str(target)[:200] if target is not None else "",
         details=details or {},
+    )
+
+
+def login_lockout_record(
+    *, username: str | None, ip_address: str | None, path: str, locked_until: datetime
+) -> AuditEvent:
+    """django-axes locked a username out of logging in from an address. The username is recorded only when it
+    names a user: a stranger one may be a password typed into the wrong field."""
+    from django.contrib.auth import get_user_model
+
+    User = get_user_model()
+    user = User._default_manager.filter(**{User.USERNAME_FIELD: username}).first() if username else None
+    return audit_event_record(
+        actor=None,
+        action="login.locked_out",
+        target=user,
+        details={
+            "username": user.get_username() if user else None,
+            "ip_address": ip_address,
+            "path": path,
+            "locked_until": locked_until.isoformat(),
+        },
     )
 
 

@@ -26,3 +26,11 @@ class UserFactory(factory.django.DjangoModelFactory):
         self.save()
         if extracted:
             self.groups.add(Group.objects.get(name=extracted))
+
+
+def api_token_for(user) -> str:
+    """A new API token for ``user``, made the way the admin makes one; returns the key for ``Authorization: Token``."""
+    from voiceassist.api_tokens.services import api_token_create
+
+    _, key = api_token_create(actor=None, user=user, valid_days=None)
+    return key
