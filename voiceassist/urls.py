@@ -5,16 +5,11 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from uploads.apis import CustomerEntriesApi
 from voiceassist.common import views as common_views
-from voiceassist.common.export_apis import ExportApi
 
 api_v1 = [
     path("uploads/", include("uploads.urls")),
     path("calls/", include("calls.urls")),
-    path(
-        "exports/<str:name>.<str:fmt>",
-        ExportApi.as_view(),
-        name="api-export",
-    ),
+    path("exports/", include("exports.urls")),
     path("", include("voiceassist.api_urls")),
     path("customers/<int:pk>/entries/", CustomerEntriesApi.as_view(), name="api-customer-entries"),
 ]

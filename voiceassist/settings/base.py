@@ -5,6 +5,7 @@ checkout runs with nothing configured. Production overrides them through ``DATAB
 ``CELERY_BROKER_URL`` and friends; ``.env.example`` lists them all.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -22,6 +23,10 @@ SECRET_KEY = env("DJANGO_SECRET_KEY", default="insecure-local-development-key-ch
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
+# Reverse proxies in front of the web processes that append the client's address to X-Forwarded-For. 0: clients
+# connect directly and the header, which anyone can write, is ignored (login lockouts and API throttles count
+# per address, so a forged one must not make a new client).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 
 INSTALLED_APPS = [
     "voiceassist.common.admin_config.BackOfficeAdminConfig",
@@ -31,16 +36,20 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
+    "voiceassist.common.admin_config.LoginAttemptsConfig",  # django-axes
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "import_export",
+    # Before ``common``: back office is granted permissions after each migrate, once every earlier app has its own.
+    "voiceassist.api_tokens",
     "voiceassist.common",
     "customers",
     "uploads",
     "calls",
     "agents",
+    "exports",
 ]
 
 MIDDLEWARE = [
@@ -52,6 +61,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Last, as django-axes asks: turns a locked-out login into the "try again at …" page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 # Content-Security-Policy (django-csp): every page's scripts, styles, images and fonts come from this
@@ -104,6 +115,22 @@ else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# --- Cache -------------------------------------------------------------------------------------
+
+# Shared by every process, since the API's throttles count requests here: a per-process cache would give
+# each gunicorn worker its own allowance. CACHE_URL=redis://host:6379/1 uses Redis (Django's own backend);
+# without it, a file cache in var/cache/ that the processes of one machine share.
+CACHE_URL = env("CACHE_URL", default="")
+if CACHE_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}}
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(VAR_DIR / "cache"),
+        }
+    }
+
 # --- Auth --------------------------------------------------------------------------------------
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -115,6 +142,24 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+# django-axes first: it refuses a locked-out username + address before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Every password login (the agents' page, the admin's) is locked for one username from one address after
+# LOGIN_FAILURE_LIMIT failures in a row, for LOGIN_LOCKOUT_MINUTES after the last one. Attempts are kept
+# in the database (the admin's "Access attempts", where back office can also lift a lock early).
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+# Tries during a lock are refused without being counted, so the lock ends when the page says it does.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "voiceassist.common.views.login_locked_out"
+AXES_CLIENT_IP_CALLABLE = "voiceassist.common.client_address.client_ip_address"
+# Logs name neither the username nor the address (axes masks them when not verbose).
+AXES_VERBOSE = False
 
 # --- Internationalisation ----------------------------------------------------------------------
 
@@ -148,7 +193,8 @@ NATIONAL_ID_HMAC_KEY = env("NATIONAL_ID_HMAC_KEY", default="insecure-local-natio
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        # ``Authorization: Token <key>``; only a hash of each key is stored (django-rest-knox).
+        "knox.auth.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -166,6 +212,15 @@ REST_FRAMEWORK = {
         "anon": env("API_THROTTLE_ANON", default="60/minute"),
         "user": env("API_THROTTLE_USER", default="1200/minute"),
     },
+    # Unset, DRF would take a client's own X-Forwarded-For as its identity: a new one per request, no limit.
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
+}
+# API tokens are made in the admin and shown once; new ones are valid this many days unless the admin says otherwise.
+API_TOKEN_VALID_DAYS = env.int("API_TOKEN_VALID_DAYS", default=365)
+REST_KNOX = {
+    "AUTH_HEADER_PREFIX": "Token",
+    "TOKEN_TTL": timedelta(days=API_TOKEN_VALID_DAYS),
+    "AUTO_REFRESH": False,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "voiceassist API",
@@ -237,6 +292,7 @@ CELERY_BEAT_SCHEDULE = {
     "calls-reconcile": {"task": "calls.reconcile", "schedule": 5 * 60.0},
     "uploads-requeue": {"task": "uploads.requeue", "schedule": env.float("UPLOAD_REQUEUE_EVERY_SECONDS", default=30.0)},
     "calls-promises-review": {"task": "calls.promises_review", "schedule": crontab(hour=6, minute=0)},
+    "exports-expire": {"task": "exports.expire", "schedule": crontab(minute=15)},
 }
 
 # --- Logging -----------------------------------------------------------------------------------
@@ -255,9 +311,30 @@ LOGGING = {
 # Rows written per transaction; progress and the resume point move once per batch.
 UPLOAD_BATCH_SIZE = env.int("UPLOAD_BATCH_SIZE", default=5000)
 UPLOAD_MAX_FILE_MB = env.int("UPLOAD_MAX_FILE_MB", default=200)
+# What one file may hold (CSV and XLSX); beyond it the upload fails, saying where, before any row is written.
+# Rows: Excel's own maximum. Cells: Excel's own maximum (CSV cells are also capped at 131,072 by Python's csv).
+UPLOAD_MAX_ROWS = env.int("UPLOAD_MAX_ROWS", default=1_048_576)
+UPLOAD_MAX_COLUMNS = env.int("UPLOAD_MAX_COLUMNS", default=500)
+UPLOAD_MAX_CELL_CHARS = env.int("UPLOAD_MAX_CELL_CHARS", default=32_767)
+# A workbook is a zip: checked from its directory before anything is unpacked. In all (a million rows of 8
+# columns unpack to about 430 MB); per part other than the sheets, which openpyxl reads whole (shared
+# strings take ~5x their size in memory); and the ratio of unpacked to packed size (real sheets: 5-30).
+UPLOAD_XLSX_MAX_UNPACKED_MB = env.int("UPLOAD_XLSX_MAX_UNPACKED_MB", default=1000)
+UPLOAD_XLSX_MAX_PART_MB = env.int("UPLOAD_XLSX_MAX_PART_MB", default=200)
+UPLOAD_XLSX_MAX_RATIO = env.int("UPLOAD_XLSX_MAX_RATIO", default=100)
+# Characters an upload entry keeps of one cell (the row as the file had it); a longer cell is cut, and says so.
+UPLOAD_ENTRY_MAX_CELL_CHARS = env.int("UPLOAD_ENTRY_MAX_CELL_CHARS", default=1000)
 # An upload with no sign of life for this long (no batch committed, no heartbeat) is queued again: its
 # worker died, or the broker was down when it was stored.
 UPLOAD_STALL_SECONDS = env.int("UPLOAD_STALL_SECONDS", default=90)
+
+# --- Exports -----------------------------------------------------------------------------------
+
+# Up to this many rows an export is sent in the request that asks for it; more would outlast the web
+# server's timeout, so they are written by a worker as an export job, to download when it is done.
+EXPORT_DIRECT_MAX_ROWS = env.int("EXPORT_DIRECT_MAX_ROWS", default=10_000)
+# An export job's file is deleted this many hours after it was written (checked hourly by beat).
+EXPORT_RETENTION_HOURS = env.int("EXPORT_RETENTION_HOURS", default=24)
 
 # --- Calls -------------------------------------------------------------------------------------
 

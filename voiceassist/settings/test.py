@@ -15,3 +15,6 @@ MEDIA_ROOT = env.path("DJANGO_MEDIA_ROOT", default=str(BASE_DIR / "var" / "test-
 SIMULATED_EVENT_DELAY = 0
 # The suite makes many requests a minute as one user: no throttling in the way.
 REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"anon": "100000/minute", "user": "100000/minute"}}  # noqa: F405
+# Each test process its own cache: runs side by side never share throttle counts. Tests about a shared cache
+# configure one themselves.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

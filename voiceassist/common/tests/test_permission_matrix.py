@@ -16,16 +16,16 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db.models import Q
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from calls.models import CampaignStatus, Provider
 from calls.services.outcomes import work_item_create
 from calls.tests.factories import CallFactory, CampaignFactory, PromiseFactory, calling_day_at
 from customers.tests.factories import LoanFactory
+from exports.tests.factories import completed_export_job
 from uploads.models import UploadStatus
 from uploads.tests.factories import csv_bytes, upload_rows
-from voiceassist.common.tests.factories import UserFactory
+from voiceassist.common.tests.factories import UserFactory, api_token_for
 
 pytestmark = pytest.mark.django_db
 
@@ -76,6 +76,13 @@ MATRIX: dict[str, Cell] = {
     "admin uploads": Cell("get", "/admin/uploads/fileupload/", PAGE),
     "admin calls": Cell("get", "/admin/calls/call/", PAGE),
     "admin campaigns": Cell("get", "/admin/calls/campaign/", PAGE),
+    "admin api tokens": Cell("get", "/admin/api_tokens/apitoken/", PAGE),
+    "admin api token create": Cell("get", "/admin/api_tokens/apitoken/add/", PAGE),
+    "admin login attempts": Cell("get", "/admin/axes/accessattempt/", PAGE),
+    "login page": Cell("get", "/accounts/login/", (200, 302, 302, 200)),  # a signed-in user is sent on
+    "admin export jobs": Cell("get", "/admin/exports/exportjob/", PAGE),
+    "admin export job": Cell("get", "/admin/exports/exportjob/{export_job}/change/", PAGE),
+    "admin export job download": Cell("get", "/admin/exports/exportjob/{export_job}/download/", PAGE),
     "agents home": Cell("get", "/", (302, 200, 302, 302)),
     "healthz": Cell("get", "/healthz", OPEN),
     "api schema": Cell("get", "/api/schema/", OPEN),
@@ -156,6 +163,12 @@ MATRIX: dict[str, Cell] = {
     "export customers csv": Cell("get", "/api/v1/exports/customers.csv", READ_STAFF),
     "export calls xlsx": Cell("get", "/api/v1/exports/calls.xlsx", READ_STAFF),
     "export unknown": Cell("get", "/api/v1/exports/secrets.csv", MISSING_READ),
+    # Export jobs: asked for with the export's view permission; seen by whoever asked, and by back office
+    # (the job in the world is another back-office user's, so the integration does not see it).
+    "export job create": Cell("post", "/api/v1/exports/", (401, 403, 202, 202), {"name": "customers", "format": "csv"}),
+    "export job detail": Cell("get", "/api/v1/exports/jobs/{export_job}/", (401, 404, 200, 404)),
+    "export job download": Cell("get", "/api/v1/exports/jobs/{export_job}/download/", (401, 404, 200, 404)),
+    "export job missing": Cell("get", f"/api/v1/exports/jobs/{MISSING}/", MISSING_READ),
     # Provider endpoints: no signature, no entry, whoever asks
     "webhook simulated": Cell(
         "post", "/api/v1/calls/webhooks/simulated/", SIGNED, {"call_sid": "x", "status": "completed"}
@@ -192,6 +205,7 @@ def world(roles) -> dict[str, int]:
         "item": work_item_create(kind="callback", customer=loan.customer, loan=loan).pk,
         "upload": upload.pk,
         "preview": preview.pk,
+        "export_job": completed_export_job().pk,
     }
 
 
@@ -210,7 +224,7 @@ def _client(kind: str, request) -> APIClient:
     elif kind == "back_office":
         client.force_login(request.getfixturevalue("back_office_user"))
     elif kind == "integration":
-        client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=_integration_user()).key}")
+        client.credentials(HTTP_AUTHORIZATION=f"Token {api_token_for(_integration_user())}")
     return client
 
 
