@@ -6,6 +6,7 @@ Writes never happen here; the pages call the services of ``customers``, ``upload
 from datetime import datetime, time, timedelta
 from decimal import Decimal
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.db.models.functions import ExtractHour
@@ -118,8 +119,9 @@ def upload_state(*, upload: FileUpload) -> dict:
     """What the upload page may offer: still running (poll), confirm, download the failed rows."""
     return {
         "running": upload.status in RUNNING_UPLOAD_STATUSES,
-        "can_confirm": upload.status == UploadStatus.AWAITING_CONFIRMATION,
+        "can_confirm": upload.status == UploadStatus.AWAITING_CONFIRMATION and upload.file_purged_at is None,
         "has_failed_rows": upload.invalid_count + upload.duplicate_count > 0,
+        "retention_days": settings.UPLOAD_FILE_RETENTION_DAYS,
     }
 
 

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponseRedirect, StreamingHttpResponse
@@ -113,7 +114,10 @@ class FileUploadAdmin(admin.ModelAdmin):
             "entries": upload_entries(upload=upload)[:PREVIEW_ROWS],
             "preview_limit": PREVIEW_ROWS,
             "has_failed_rows": upload.invalid_count + upload.duplicate_count > 0,
-            "can_confirm": upload.status == UploadStatus.AWAITING_CONFIRMATION and self.has_add_permission(request),
+            "can_confirm": upload.status == UploadStatus.AWAITING_CONFIRMATION
+            and upload.file_purged_at is None
+            and self.has_add_permission(request),
+            "retention_days": settings.UPLOAD_FILE_RETENTION_DAYS,
             "can_revert": upload.status in (UploadStatus.COMPLETED, UploadStatus.FAILED)
             and not upload.dry_run
             and self.has_delete_permission(request, upload),

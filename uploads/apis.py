@@ -54,6 +54,7 @@ class UploadOutputSerializer(serializers.ModelSerializer):
             "created_at",
             "started_at",
             "finished_at",
+            "file_purged_at",
         ]
 
     def get_url(self, upload: FileUpload) -> str:

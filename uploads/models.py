@@ -81,6 +81,9 @@ class FileUpload(BaseModel):
 
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # The original file is deleted once it is no longer needed (``UPLOAD_FILE_RETENTION_DAYS``); the
+    # entries stay. Set when that happened.
+    file_purged_at = models.DateTimeField(null=True, blank=True)
     error_summary = models.TextField(blank=True)
     # What the reader found (format, encoding, separator, column mapping, unknown columns) and,
     # after a revert, what it did and could not do.

@@ -11,6 +11,7 @@ from django.utils import timezone
 from uploads.models import FileUpload, UploadStatus
 from uploads.services import upload_process, upload_revert
 from uploads.services.recovery import LATER, NO, upload_delivery_begin, uploads_requeue
+from uploads.services.retention import upload_files_purge
 
 logger = logging.getLogger(__name__)
 
@@ -53,3 +54,8 @@ def upload_revert_task(upload_id: int, actor_id: int | None = None) -> None:
 @shared_task(name="uploads.requeue")
 def uploads_requeue_task() -> dict:
     return uploads_requeue()
+
+
+@shared_task(name="uploads.purge_files")
+def upload_files_purge_task() -> int:
+    return upload_files_purge()

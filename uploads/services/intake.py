@@ -181,6 +181,12 @@ def _confirm(*, upload: FileUpload, actor: AbstractBaseUser | None) -> FileUploa
             f"Upload #{upload.pk} is {upload.get_status_display().lower()}; there is nothing to confirm.",
             code="not_awaiting_confirmation",
         )
+    if upload.file_purged_at is not None:
+        raise ApplicationError(
+            f"The file of upload #{upload.pk} was deleted on {upload.file_purged_at:%-d %b %Y}: files are kept "
+            f"{settings.UPLOAD_FILE_RETENTION_DAYS} days. Upload the file again to import it.",
+            code="file_purged",
+        )
     preview_done = upload.dry_run and upload.finished_at is not None
     if preview_done:
         # The preview's entries make way for the real ones; the file is read again from the start.

@@ -99,6 +99,10 @@ def upload_process(*, upload_id: int) -> FileUpload:
     upload = FileUpload.objects.get(pk=upload_id)
     if upload.status in FINISHED or upload.status == UploadStatus.AWAITING_CONFIRMATION:
         return upload
+    if upload.file_purged_at is not None:
+        _fail(upload, "The file of this upload was deleted (files are kept for a limited time). Upload it again.")
+        upload.refresh_from_db()
+        return upload
     try:
         # Through the storage API, never a path: web and workers need not share a disk.
         with upload.file.open("rb") as file, open_table(file, name=upload.original_name) as table:

@@ -290,6 +290,7 @@ CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "common.worker_heartbeat", "schedule": 60.0},
     "calls-dispatch": {"task": "calls.dispatch", "schedule": env.float("CALLS_DISPATCH_EVERY_SECONDS", default=60.0)},
     "calls-reconcile": {"task": "calls.reconcile", "schedule": 5 * 60.0},
+    "uploads-purge-files": {"task": "uploads.purge_files", "schedule": crontab(hour=3, minute=30)},
     "uploads-requeue": {"task": "uploads.requeue", "schedule": env.float("UPLOAD_REQUEUE_EVERY_SECONDS", default=30.0)},
     "calls-promises-review": {"task": "calls.promises_review", "schedule": crontab(hour=6, minute=0)},
     "exports-expire": {"task": "exports.expire", "schedule": crontab(minute=15)},
@@ -327,6 +328,9 @@ UPLOAD_ENTRY_MAX_CELL_CHARS = env.int("UPLOAD_ENTRY_MAX_CELL_CHARS", default=100
 # An upload with no sign of life for this long (no batch committed, no heartbeat) is queued again: its
 # worker died, or the broker was down when it was stored.
 UPLOAD_STALL_SECONDS = env.int("UPLOAD_STALL_SECONDS", default=90)
+# Days an upload's original file (which holds national ids) is kept once the upload is finished; a
+# reverted upload's file goes at once. The entries stay, with ids masked.
+UPLOAD_FILE_RETENTION_DAYS = env.int("UPLOAD_FILE_RETENTION_DAYS", default=30)
 
 # --- Exports -----------------------------------------------------------------------------------
 
