@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PYTEST_ARGS ?=
 
-.PHONY: install run test lint bench clean
+.PHONY: install run test lint audit bench clean
 
 # The virtual environment is rebuilt whenever requirements.txt changes.
 $(VENV)/.installed: requirements.txt
@@ -27,6 +27,11 @@ test: install
 
 lint: install
 	$(BIN)/ruff check .
+
+## Security checks CI runs: bandit on the code (high severity fails), pip-audit on the pinned requirements.
+audit: install
+	$(BIN)/bandit -q -r customers uploads calls agents exports voiceassist manage.py -x '*/tests/*,*/migrations/*' --severity-level high
+	$(BIN)/pip-audit -r requirements.txt --no-deps --disable-pip --progress-spinner off
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache
