@@ -7,6 +7,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
+from voiceassist.common.admin import ReadOnlyAdmin
 from voiceassist.common.exceptions import ApplicationError
 from voiceassist.common.exports import CONTENT_TYPES
 from voiceassist.common.roles import user_is_back_office
@@ -24,7 +25,7 @@ def progress_bar(job: ExportJob) -> str:
 
 
 @admin.register(ExportJob)
-class ExportJobAdmin(admin.ModelAdmin):
+class ExportJobAdmin(ReadOnlyAdmin):
     list_display = (
         "id",
         "name",
@@ -43,22 +44,13 @@ class ExportJobAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     change_form_template = "admin/exports/exportjob/change_form.html"
 
-    # Jobs are written by the product and read by back office (who holds no model permission on them:
-    # its role grants customers, uploads and calls). The file itself needs the export's own permission.
+    # Jobs are written by the product and read by back office (written, never edited: ``ReadOnlyAdmin``).
+    # The file itself needs the export's own permission too.
     def has_module_permission(self, request) -> bool:
         return user_is_back_office(request.user)
 
     def has_view_permission(self, request, obj=None) -> bool:
         return user_is_back_office(request.user)
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
     def get_queryset(self, request):
         return super().get_queryset(request).defer("selection")  # an admin selection can hold 100,000 ids
