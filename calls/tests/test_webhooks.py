@@ -320,3 +320,15 @@ def test_our_id_still_finds_a_call_whose_provider_id_is_not_stored_yet(client, d
 
     dialing_call.refresh_from_db()
     assert (dialing_call.status, dialing_call.provider_call_id) == (CallStatus.RINGING, "sim-new")
+
+
+def test_a_signed_twilio_event_about_another_call_posted_for_this_one_changes_nothing(client, twilio_settings):
+    """Twilio signs what it posts; a valid event whose CallSid is another call's must not move this one."""
+    this = CallFactory(provider="twilio", status=CallStatus.DIALING, provider_call_id="CA" + "7" * 32)
+    path = f"/api/v1/calls/webhooks/twilio/?call={this.pk}"
+
+    response = post_twilio(client, path, {"CallSid": "CA" + "8" * 32, "CallStatus": "completed"})
+
+    assert response.status_code == 200 and response.json() == {"result": "ignored"}
+    this.refresh_from_db()
+    assert this.status == CallStatus.DIALING and not this.events.exists()
