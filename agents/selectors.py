@@ -15,14 +15,9 @@ from django.utils import timezone
 from calls.models import Call, Disposition, DispositionLayer, PromiseToPay, WorkItem
 from customers.models import Customer, Loan
 from customers.selectors import customer_find
+from uploads.models import RUNNING_STATUSES as RUNNING_UPLOAD_STATUSES
 from uploads.models import FileUpload, UploadStatus
 
-RUNNING_UPLOAD_STATUSES = (
-    UploadStatus.PENDING,
-    UploadStatus.VALIDATING,
-    UploadStatus.PROCESSING,
-    UploadStatus.REVERTING,
-)
 SEARCH_LIMIT = 50
 
 

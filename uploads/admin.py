@@ -12,7 +12,7 @@ from voiceassist.common.admin import ReadOnlyAdmin, export_actions
 from voiceassist.common.exceptions import ApplicationError
 
 from .forms import UploadForm
-from .models import FileUpload, UploadRow, UploadStatus
+from .models import RUNNING_STATUSES, FileUpload, UploadRow, UploadStatus
 from .selectors import upload_entries, upload_failed_rows_csv
 from .services import upload_confirm, upload_create, upload_revert_request
 from .services.intake import QueueUnavailable
@@ -121,8 +121,7 @@ class FileUploadAdmin(admin.ModelAdmin):
             "can_revert": upload.status in (UploadStatus.COMPLETED, UploadStatus.FAILED)
             and not upload.dry_run
             and self.has_delete_permission(request, upload),
-            "running": upload.status
-            in (UploadStatus.PENDING, UploadStatus.VALIDATING, UploadStatus.PROCESSING, UploadStatus.REVERTING),
+            "running": upload.status in RUNNING_STATUSES,
             "opts": self.opts,
         }
         return TemplateResponse(request, self.change_form_template, context)

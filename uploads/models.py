@@ -22,6 +22,12 @@ class UploadStatus(models.TextChoices):
     REVERTED = "reverted", "Reverted"
 
 
+# Statuses in which a worker is (or should be) moving an upload along…
+MOVING_STATUSES = (UploadStatus.PENDING, UploadStatus.VALIDATING, UploadStatus.PROCESSING)
+# …and those in which its pages poll for progress (a revert is work too).
+RUNNING_STATUSES = (*MOVING_STATUSES, UploadStatus.REVERTING)
+
+
 class RowOutcome(models.TextChoices):
     CREATED = "created", "Created"
     UPDATED = "updated", "Updated"

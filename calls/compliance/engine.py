@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
+from functools import cached_property
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -114,10 +115,13 @@ class _Case:
 
     def attempt_dates(self, *, debt: int | None = None) -> list[date]:
         """Local dates of the attempts (about ``debt`` when given), newest first."""
-        attempts = self.facts.attempts
-        if debt is not None:
-            attempts = [a for a in attempts if a.loan_id is None or a.loan_id == debt]
-        return sorted((self.local_date(a.at) for a in attempts), reverse=True)
+        return [day for day, loan_id in self._attempt_days if debt is None or loan_id is None or loan_id == debt]
+
+    @cached_property
+    def _attempt_days(self) -> list[tuple[date, int | None]]:
+        # Worked out once per decision: the rules ask for them again at every step towards the next allowed time.
+        days = [(self.local_date(a.at), a.loan_id) for a in self.facts.attempts]
+        return sorted(days, key=lambda day: day[0], reverse=True)
 
 
 def _day(moment: date) -> str:

@@ -16,7 +16,13 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from calls.compliance import GuardDecision, GuardSession, guard_check_call, guard_request_for_call
+from calls.compliance import (
+    GuardDecision,
+    GuardSession,
+    guard_check_call,
+    guard_check_customer,
+    guard_request_for_call,
+)
 from calls.models import Call, CallEvent, CallStatus, CampaignStatus
 from calls.providers import provider_get
 from calls.providers.base import DialRequest, ProviderError
@@ -241,8 +247,6 @@ def call_schedule_adhoc(
     *, customer: Customer, loan: Loan | None, at: datetime | None = None, provider: str | None = None
 ) -> Call:
     """One call outside any campaign (an agent's or an integration's), refused outside the rules."""
-    from calls.compliance import guard_check_customer
-
     when = at or timezone.now()
     decision = guard_check_customer(customer=customer, loan_id=loan.pk if loan else None, at=when)
     if not decision:

@@ -7,7 +7,10 @@ queues it once the broker answers again.
 
 import hashlib
 import logging
+from collections.abc import Callable
+from functools import wraps
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
@@ -52,13 +55,22 @@ def _queue_processing(upload: FileUpload) -> None:
     transaction.on_commit(send)
 
 
-def _raise_if_not_queued(upload: FileUpload) -> None:
-    if getattr(upload, "queue_failed", False):
-        raise QueueUnavailable(
-            f"The processing queue is unavailable right now. Your file is kept (upload #{upload.pk}) and will "
-            "be processed as soon as the queue is back: there is no need to upload it again.",
-            details={"upload_id": upload.pk},
-        )
+def _committed_then_queued(service: Callable[..., FileUpload]) -> Callable[..., FileUpload]:
+    """Run ``service`` in a transaction; once it is committed and the task sent, say if the broker refused it."""
+
+    @wraps(service)
+    def run(**kwargs: Any) -> FileUpload:
+        with transaction.atomic():
+            upload = service(**kwargs)
+        if getattr(upload, "queue_failed", False):
+            raise QueueUnavailable(
+                f"The processing queue is unavailable right now. Your file is kept (upload #{upload.pk}) and "
+                "will be processed as soon as the queue is back: there is no need to upload it again.",
+                details={"upload_id": upload.pk},
+            )
+        return upload
+
+    return run
 
 
 def _checksum(file: File) -> tuple[str, int]:
@@ -82,6 +94,7 @@ def upload_identical_earlier(*, checksum: str, exclude_pk: int | None = None) ->
     )
 
 
+@_committed_then_queued
 def upload_create(
     *,
     file: File,
@@ -98,32 +111,6 @@ def upload_create(
     ``queue=False`` leaves a pending upload for the caller to process in-process (the shell command).
     Raises ``QueueUnavailable`` (the upload is stored, and will be processed) when the broker is down.
     """
-    with transaction.atomic():
-        upload = _store(
-            file=file,
-            original_name=original_name,
-            uploaded_by=uploaded_by,
-            mode=mode,
-            dry_run=dry_run,
-            stop_on_error=stop_on_error,
-            allow_identical=allow_identical,
-            queue=queue,
-        )
-    _raise_if_not_queued(upload)
-    return upload
-
-
-def _store(
-    *,
-    file: File,
-    original_name: str,
-    uploaded_by: AbstractBaseUser | None,
-    mode: str,
-    dry_run: bool,
-    stop_on_error: bool,
-    allow_identical: bool,
-    queue: bool,
-) -> FileUpload:
     original_name = Path(original_name or "upload.csv").name[:255]
     if mode not in UploadMode.values:
         raise ApplicationError(f"“{mode}” is not an upload mode. Use one of: {', '.join(UploadMode.values)}.")
@@ -166,15 +153,9 @@ def _store(
     return upload
 
 
+@_committed_then_queued
 def upload_confirm(*, upload: FileUpload, actor: AbstractBaseUser | None) -> FileUpload:
     """Go on with an upload held for confirmation: after a preview, or despite an identical file."""
-    with transaction.atomic():
-        upload = _confirm(upload=upload, actor=actor)
-    _raise_if_not_queued(upload)
-    return upload
-
-
-def _confirm(*, upload: FileUpload, actor: AbstractBaseUser | None) -> FileUpload:
     upload = FileUpload.objects.select_for_update().get(pk=upload.pk)
     if upload.status != UploadStatus.AWAITING_CONFIRMATION:
         raise ApplicationError(

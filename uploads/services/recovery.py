@@ -17,12 +17,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from uploads.models import FileUpload, UploadStatus
+from uploads.models import RUNNING_STATUSES, FileUpload, UploadStatus
 
 from .intake import upload_queue_send
 
-# Statuses in which a worker should be moving the upload along.
-MOVING = (UploadStatus.PENDING, UploadStatus.VALIDATING, UploadStatus.PROCESSING)
+# Statuses in which a delivery has started work (a pending upload has not been picked up yet).
 IN_PROGRESS = (UploadStatus.VALIDATING, UploadStatus.PROCESSING)
 # Deliveries that started at the same row, without getting further, before the upload is given up.
 MAX_DELIVERIES_WITHOUT_PROGRESS = 2
@@ -42,7 +41,7 @@ def uploads_requeue(*, now: datetime | None = None) -> dict[str, int]:
     now = now or timezone.now()
     stale = now - timedelta(seconds=settings.UPLOAD_STALL_SECONDS)
     counts = {"requeued": 0, "reverts_requeued": 0}
-    for upload in FileUpload.objects.filter(status__in=[*MOVING, UploadStatus.REVERTING], updated_at__lt=stale):
+    for upload in FileUpload.objects.filter(status__in=RUNNING_STATUSES, updated_at__lt=stale):
         requeued_at = parse_datetime(upload.report.get("requeued_at") or "")
         if requeued_at is not None and requeued_at > stale:
             continue  # queued again lately: give that message its time
