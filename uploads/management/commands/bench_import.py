@@ -18,26 +18,12 @@ from django.db import connection, transaction
 from customers.models import Customer, Loan
 from uploads.models import FileUpload, UploadStatus
 from uploads.services import upload_create, upload_process
+from voiceassist.common.money import indian_grouping
 
 HEADERS = ["Customer Name", "Mobile No.", "Loan Account No", "Outstanding", "EMI Due Date", "DPD", "State", "Language"]
 STATES = ["Maharashtra", "Karnataka", "Tamil Nadu", "Delhi", "Gujarat", "Kerala", "West Bengal"]
 PHONE_BASE = 7_000_000_000
 LOAN_PREFIX = "BENCH-"
-
-
-def _indian_grouping(amount: int) -> str:
-    """1234567 -> 12,34,567 (how Indian files write amounts)."""
-    text = str(amount)
-    if len(text) <= 3:
-        return text
-    head, tail = text[:-3], text[-3:]
-    groups = []
-    while len(head) > 2:
-        groups.insert(0, head[-2:])
-        head = head[:-2]
-    if head:
-        groups.insert(0, head)
-    return ",".join(groups) + "," + tail
 
 
 def _phone(i: int) -> str:
@@ -51,7 +37,7 @@ def _write_file(path: Path, rows: int, *, update: bool) -> None:
         writer.writerow(HEADERS)
         for i in range(rows):
             amount = 10_000 + (i * 37) % 490_000 + (1_500 if update else 0)
-            amount_text = f"₹{_indian_grouping(amount)}.00" if i % 2 else _indian_grouping(amount)
+            amount_text = f"₹{indian_grouping(amount)}.00" if i % 2 else indian_grouping(amount)
             day = 1 + i % 28
             month = 1 + (i // 28) % 12
             writer.writerow(
