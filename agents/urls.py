@@ -15,6 +15,7 @@ urlpatterns = [
     path("customers/<int:pk>/promise/", views.customer_promise, name="customer-promise"),
     path("customers/<int:pk>/callback/", views.customer_callback, name="customer-callback"),
     path("customers/<int:pk>/suppressions/", views.customer_suppress, name="customer-suppress"),
+    path("calls/<int:pk>/recording/", views.call_recording, name="call-recording"),
     path("uploads/new/", views.upload_new, name="upload-new"),
     path("uploads/<int:pk>/", views.upload_page, name="upload-page"),
     path("uploads/<int:pk>/progress.json", views.upload_progress, name="upload-progress"),

@@ -4,6 +4,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -13,10 +14,12 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from calls.compliance import guard_explain
-from calls.models import WorkItem
+from calls.models import Call, WorkItem
 from calls.selectors import customer_calls
+from calls.selectors_transcripts import call_conversations
 from calls.services.agents import call_outcome_log, callback_schedule, work_item_claim, work_item_complete
 from calls.services.outcomes import promise_create
+from calls.services.recordings import recording_open
 from customers.models import Customer, SuppressionSource
 from customers.selectors import suppression_list
 from customers.services import suppression_set_for
@@ -178,6 +181,8 @@ def _customer_page(request: HttpRequest, customer: Customer, **bound: CustomerFo
         "suppress_form": SuppressionForm(customer=customer, back_office=user_is_back_office(request.user)),
         **bound,
     }
+    calls = list(customer_calls(customer_id=customer.pk)[:CUSTOMER_CALLS])
+    conversations = call_conversations(call_ids=[call.pk for call in calls])
     return render(
         request,
         "agents/customer.html",
@@ -185,7 +190,8 @@ def _customer_page(request: HttpRequest, customer: Customer, **bound: CustomerFo
             "customer": customer,
             "loans": customer.loans.all(),
             "entries": customer_entries(customer=customer)[:TIMELINE_ENTRIES],
-            "calls": customer_calls(customer_id=customer.pk)[:CUSTOMER_CALLS],
+            "calls": [(call, conversations.get(call.pk, [])) for call in calls],
+            "recording_retention_days": settings.VOICE_RECORDING_RETENTION_DAYS,
             "promises": selectors.customer_promises(customer=customer),
             "open_work": selectors.customer_open_work(customer=customer),
             "suppressions": suppression_list(customer_id=customer.pk, active=True),
@@ -297,6 +303,29 @@ def customer_suppress(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         success=lambda suppression: f"Calls stopped: {suppression}. Only back office can lift this.",
     )
+
+
+# --- Call recordings ----------------------------------------------------------------------------
+
+
+@agents_page
+@require_GET
+def call_recording(request: HttpRequest, pk: int) -> HttpResponse:
+    """The call's recording, fetched from its provider here: the browser sees neither the provider's URL
+    nor its credentials. Nothing to play answers 404, a provider that cannot be asked 502, in words."""
+    call = get_object_or_404(Call.objects.only("id", "provider", "recording_url", "recording_deleted_at"), pk=pk)
+    try:
+        audio = recording_open(call=call)
+    except ApplicationError as exc:
+        status = 502 if exc.code == "recording_unreachable" else 404
+        return HttpResponse(exc.message, status=status, content_type="text/plain; charset=utf-8")
+    response = StreamingHttpResponse(audio.chunks, content_type=audio.content_type)
+    if audio.size is not None:
+        response["Content-Length"] = str(audio.size)
+    response["Content-Disposition"] = f'inline; filename="call-{call.pk}-recording"'
+    # A customer's voice: kept by no cache, the browser's included.
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 # --- Uploads (back office) ----------------------------------------------------------------------

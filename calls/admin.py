@@ -2,13 +2,20 @@ from django.contrib import admin
 from django.utils.html import format_html, format_html_join
 
 from customers.admin import CustomerAdmin as BaseCustomerAdmin
-from customers.models import Customer
+from customers.models import Customer, Language
 from voiceassist.common.admin import ReadOnlyAdmin, admin_run_service, export_actions
 
 from .compliance import GuardDecision, guard_check_call, guard_explain
-from .models import Call, CallEvent, CallStatus, Campaign, Disposition, PromiseToPay, VoiceScript, WorkItem
+from .models import Call, CallEvent, CallStatus, Campaign, CampaignStatus, Disposition, PromiseToPay, WorkItem
 from .selectors import campaign_metrics
-from .services.campaigns import campaign_complete, campaign_pause, campaign_resume, campaign_start
+from .selectors_transcripts import call_conversations
+from .services.campaigns import (
+    campaign_complete,
+    campaign_left_out,
+    campaign_pause,
+    campaign_resume,
+    campaign_start,
+)
 from .services.dispatch import call_cancel
 
 
@@ -27,14 +34,69 @@ def _decision_html(decision: GuardDecision) -> str:
     )
 
 
+def left_out_words(left_out: dict[str, int]) -> str:
+    """``{"mr": 7, "ta": 5}`` as "12 customers (Marathi 7, Tamil 5): the bot has no script in their language"."""
+    counts = sorted(((count, code) for code, count in left_out.items() if count), key=lambda item: (-item[0], item[1]))
+    if not counts:
+        return "None: the bot speaks the language of every customer in the audience."
+    total = sum(count for count, _ in counts)
+    languages = ", ".join(
+        f"{Language(code).label if code in Language.values else code or 'no language'} {count}"
+        for count, code in counts
+    )
+    return f"{total} customer{'s' if total != 1 else ''} ({languages}): the bot has no script in their language"
+
+
 @admin.register(Campaign)
 class CampaignAdmin(admin.ModelAdmin):
     list_display = ("name", "status", "provider", "audience_upload", "window_start", "window_end", "started_at")
     list_filter = ("status", "provider")
     search_fields = ("name",)
-    readonly_fields = ("status", "started_at", "completed_at", "created_by", "metrics")
+    readonly_fields = ("status", "started_at", "completed_at", "created_by", "left_out", "metrics")
     raw_id_fields = ("audience_upload",)
     actions = ["start", "pause", "resume", "complete"]
+    fieldsets = (
+        (None, {"fields": ("name", "status", "provider")}),
+        (
+            "Audience",
+            {
+                "fields": (
+                    "audience_upload",
+                    "audience_states",
+                    ("audience_due_from", "audience_due_to"),
+                    ("audience_min_days_past_due", "audience_max_days_past_due"),
+                    "left_out",
+                )
+            },
+        ),
+        ("Calling", {"fields": (("window_start", "window_end"), "max_attempts", "retry_policy")}),
+        (
+            "Conversation",
+            {
+                "description": "Empty texts: the defaults in settings (VOICE_LENDER_NAME, VOICE_CONTACT_PERSON, "
+                "VOICE_CALLBACK_NUMBER, VOICE_TRANSFER_NUMBER).",
+                "fields": (
+                    "lender_name",
+                    "contact_person",
+                    "callback_number",
+                    "transfer_number",
+                    "record_calls",
+                    "machine_message",
+                    "second_check",
+                ),
+            },
+        ),
+        ("Progress", {"fields": ("created_by", "started_at", "completed_at", "metrics")}),
+    )
+
+    @admin.display(description="Left out (no script in their language)")
+    def left_out(self, campaign: Campaign) -> str:
+        """A draft's audience as it stands now; a started campaign's as it was when it started."""
+        if not campaign.pk:
+            return "—"
+        if campaign.status == CampaignStatus.DRAFT:
+            return left_out_words(campaign_left_out(campaign=campaign))
+        return left_out_words(campaign.audience_left_out or {})
 
     @admin.display(description="Figures")
     def metrics(self, campaign: Campaign) -> str:
@@ -109,7 +171,24 @@ class CallAdmin(ReadOnlyAdmin):
     actions = ["cancel", *export_actions("calls")]
 
     def get_readonly_fields(self, request, obj=None):
-        return ["why_not_now", *super().get_readonly_fields(request, obj)]
+        fields = list(super().get_readonly_fields(request, obj))
+        after_transcript = fields.index("transcript") + 1
+        return ["why_not_now", *fields[:after_transcript], "conversation", *fields[after_transcript:]]
+
+    @admin.display(description="Conversation")
+    def conversation(self, call: Call) -> str:
+        """Turn by turn, with what the bot understood; calls from before turns were kept show their transcript.
+        Everything heard is the customer's own words: escaped."""
+        lines = call_conversations(call_ids=[call.pk]).get(call.pk) if call.pk else None
+        if lines:
+            return format_html_join(
+                "",
+                '<div class="conversation-line" data-line="{}">{}</div>',
+                ((line.speaker, str(line)) for line in lines),
+            )
+        if call.transcript:
+            return format_html_join("", "<div>{}</div>", ((line,) for line in call.transcript.splitlines()))
+        return "—"
 
     @admin.display(description="Why not now?")
     def why_not_now(self, call: Call) -> str:
@@ -133,11 +212,6 @@ class CallAdmin(ReadOnlyAdmin):
 class DispositionAdmin(admin.ModelAdmin):
     list_display = ("code", "label", "layer", "is_contact", "is_right_party_contact", "is_final")
     list_filter = ("layer",)
-
-
-@admin.register(VoiceScript)
-class VoiceScriptAdmin(admin.ModelAdmin):
-    list_display = ("language", "greeting")
 
 
 @admin.register(PromiseToPay)

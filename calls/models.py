@@ -4,7 +4,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 
-from customers.models import Customer, Language, Loan
+from customers.models import Customer, Loan
 from uploads.models import FileUpload
 from voiceassist.common.models import BaseModel
 
@@ -34,7 +34,14 @@ def default_retry_policy() -> dict:
         "no_answer": {"after_minutes": 120, "max_retries": 2},
         "failed": {"after_minutes": 60, "max_retries": 1},
         "machine": {"after_minutes": 240, "max_retries": 1},
+        # Someone else answered and the borrower was not there.
+        "not_available": {"after_minutes": 240, "max_retries": 1},
     }
+
+
+class MachineMessage(models.TextChoices):
+    NONE = "none", "Say nothing and hang up"
+    LIMITED = "limited", "Leave the limited-content message (contact person and callback number, no debt)"
 
 
 class Campaign(BaseModel):
@@ -65,6 +72,24 @@ class Campaign(BaseModel):
     max_attempts = models.PositiveSmallIntegerField(default=3, help_text="Calls per loan in this campaign.")
     retry_policy = models.JSONField(default=default_retry_policy, blank=True)
 
+    # The conversation. Empty texts: the defaults in settings (VOICE_*).
+    lender_name = models.CharField(max_length=100, blank=True, help_text="Said in the greeting.")
+    contact_person = models.CharField(max_length=100, blank=True, help_text="Named in a machine message.")
+    callback_number = models.CharField(max_length=20, blank=True, help_text="The number borrowers are asked to call.")
+    transfer_number = models.CharField(
+        max_length=20, blank=True, help_text="Agents' line for warm transfers (within the agents' hours)."
+    )
+    record_calls = models.BooleanField(
+        default=False,
+        help_text="Record calls; the recording notice is said first. Kept for VOICE_RECORDING_RETENTION_DAYS.",
+    )
+    machine_message = models.CharField(max_length=8, choices=MachineMessage.choices, default=MachineMessage.NONE)
+    second_check = models.BooleanField(
+        default=False, help_text="After the right-party check, ask for the last 4 digits of the loan number."
+    )
+    # Customers of the audience the bot cannot speak to (no script in their language), by language.
+    audience_left_out = models.JSONField(default=dict, blank=True, editable=False)
+
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -82,22 +107,6 @@ class Campaign(BaseModel):
             raise ValidationError({"window_end": "The calling window must end after it starts."})
         if self.audience_due_from and self.audience_due_to and self.audience_due_from > self.audience_due_to:
             raise ValidationError({"audience_due_to": "The due-date range ends before it starts."})
-
-
-class VoiceScript(BaseModel):
-    """What the bot says, per language. Placeholders: {name}, {amount}, {due_date}."""
-
-    language = models.CharField(max_length=8, choices=Language.choices, unique=True)
-    greeting = models.TextField()
-    menu = models.TextField(help_text="The keypad options: 1 promise to pay, 2 already paid, 3 an agent.")
-    promise_thanks = models.TextField()
-    paid_thanks = models.TextField()
-    agent_transfer = models.TextField()
-    no_input = models.TextField(help_text="Said before the menu is repeated once.")
-    goodbye = models.TextField()
-
-    def __str__(self) -> str:
-        return self.get_language_display()
 
 
 class CallStatus(models.TextChoices):
@@ -157,8 +166,11 @@ class Call(BaseModel):
     answered_by = models.CharField(max_length=8, choices=AnsweredBy.choices, blank=True)
     disposition = models.ForeignKey(Disposition, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     keypad = models.CharField(max_length=16, blank=True, help_text="Digits the customer pressed.")
+    # The conversation's state (``calls.conversation``): its step, unclear answers, the promise heard.
+    dialogue = models.JSONField(default=dict, blank=True)
     duration_seconds = models.PositiveIntegerField(null=True, blank=True)
     recording_url = models.URLField(max_length=500, blank=True)
+    recording_deleted_at = models.DateTimeField(null=True, blank=True)
     transcript = models.TextField(blank=True)
     # The compliance guard's last "no" for this call (its reason code and words), shown to back office and agents.
     blocked_code = models.CharField(max_length=32, blank=True)
@@ -260,10 +272,12 @@ class PromiseToPay(BaseModel):
 
 class WorkItemKind(models.TextChoices):
     CALLBACK = "callback", "Callback requested"
-    AGENT_REQUESTED = "agent_requested", "Pressed 3 for an agent"
+    AGENT_REQUESTED = "agent_requested", "Asked for an agent"
     BROKEN_PROMISE = "broken_promise", "Broken promise"
     DISPUTE = "dispute", "Dispute"
     PAYMENT_CHECK = "payment_check", "Says already paid"
+    HARDSHIP = "hardship", "Cannot pay (hardship)"
+    PROMISE_REVIEW = "promise_review", "Promise beyond the horizon"
 
 
 class WorkItem(BaseModel):

@@ -25,6 +25,7 @@ from calls.models import (
     Campaign,
     CampaignStatus,
     Disposition,
+    MachineMessage,
     PromiseStatus,
     PromiseToPay,
     WorkItem,
@@ -69,6 +70,12 @@ CLOCK_SKEW = timedelta(minutes=5)
 
 class CampaignOutputSerializer(serializers.ModelSerializer):
     status_display = serializers.CharField(source="get_status_display", read_only=True)
+    audience_left_out = serializers.DictField(
+        child=serializers.IntegerField(),
+        read_only=True,
+        help_text="Customers of the audience the bot has no script for, by language code "
+        "(filled when the campaign starts).",
+    )
     window_start = LocalTimeField(read_only=True)
     window_end = LocalTimeField(read_only=True)
 
@@ -90,6 +97,14 @@ class CampaignOutputSerializer(serializers.ModelSerializer):
             "window_end",
             "max_attempts",
             "retry_policy",
+            "lender_name",
+            "contact_person",
+            "callback_number",
+            "transfer_number",
+            "record_calls",
+            "machine_message",
+            "second_check",
+            "audience_left_out",
             "created_by",
             "created_at",
             "updated_at",
@@ -177,6 +192,27 @@ class CampaignListCreateApi(ListAPIView):
         window_end = LocalTimeField(required=False, help_text="Must be after window_start.")
         max_attempts = serializers.IntegerField(min_value=1, max_value=20, required=False)
         retry_policy = RetryPolicySerializer(required=False)
+        lender_name = serializers.CharField(
+            max_length=100, required=False, allow_blank=True, default="", help_text="Empty: VOICE_LENDER_NAME."
+        )
+        contact_person = serializers.CharField(
+            max_length=100, required=False, allow_blank=True, default="", help_text="Empty: VOICE_CONTACT_PERSON."
+        )
+        callback_number = serializers.CharField(
+            max_length=20, required=False, allow_blank=True, default="", help_text="Empty: VOICE_CALLBACK_NUMBER."
+        )
+        transfer_number = serializers.CharField(
+            max_length=20, required=False, allow_blank=True, default="", help_text="Empty: VOICE_TRANSFER_NUMBER."
+        )
+        record_calls = serializers.BooleanField(
+            required=False, default=False, help_text="The recording notice is said first."
+        )
+        machine_message = serializers.ChoiceField(
+            choices=MachineMessage.choices, required=False, default=MachineMessage.NONE
+        )
+        second_check = serializers.BooleanField(
+            required=False, default=False, help_text="Also ask for the last 4 digits of the loan number."
+        )
 
         def validate(self, attrs):
             start, end = attrs.get("window_start"), attrs.get("window_end")

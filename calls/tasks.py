@@ -1,15 +1,14 @@
 """Thin tasks: the dispatcher tick, placing a call, playing a simulated call, reconciling stuck calls,
-the daily promise review."""
+the daily promise review, the daily purge of recordings past their retention."""
 
 from celery import shared_task
 from django.conf import settings
 
-from calls.models import Call
-from calls.providers.simulated import SimulatedProvider
 from calls.services.dispatch import call_place, dispatch_due_calls
 from calls.services.outcomes import promises_review
 from calls.services.reconcile import calls_reconcile
-from calls.services.webhooks import call_webhook_process
+from calls.services.recordings import recordings_purge
+from calls.services.simulation import simulated_call_play
 
 
 @shared_task(name="calls.dispatch")
@@ -30,19 +29,17 @@ def reconcile_task() -> dict:
 
 @shared_task(name="calls.simulated_event", acks_late=True)
 def simulated_call_play_task(call_id: int, index: int = 0) -> None:
-    """Deliver the simulated call's events one by one, through the same webhook path a real provider takes."""
-    call = Call.objects.only("pk", "provider_call_id").get(pk=call_id)
-    simulator = SimulatedProvider()
-    events = simulator.simulated_events(
-        provider_call_id=call.provider_call_id, call_id=call.pk, seed=settings.SIMULATED_SEED
-    )
-    if index >= len(events):
-        return
-    call_webhook_process(provider_name="simulated", request=simulator.build_webhook_request(events[index]))
-    if index + 1 < len(events):
+    """Play the simulated call beat by beat (line events, then each answer), a pause between beats."""
+    if not simulated_call_play(call_id=call_id, beat=index):
         simulated_call_play_task.apply_async((call_id, index + 1), countdown=settings.SIMULATED_EVENT_DELAY)
 
 
 @shared_task(name="calls.promises_review")
 def promises_review_task() -> dict:
     return promises_review()
+
+
+@shared_task(name="calls.recordings_purge")
+def recordings_purge_task() -> dict:
+    """Daily: recordings past VOICE_RECORDING_RETENTION_DAYS are deleted (a provider error: next run)."""
+    return recordings_purge()

@@ -1,19 +1,16 @@
-"""The standard dispositions and the English and Hindi voice scripts (editable in the admin)."""
+"""The standard dispositions. (The voice scripts this once seeded were replaced by ``calls.conversation``.)"""
 
 from django.db import migrations
 
-from calls.reference_data import DISPOSITIONS, SCRIPTS, reference_data_ensure
+from calls.reference_data import DISPOSITIONS, reference_data_ensure
 
 
 def seed(apps, schema_editor):
-    reference_data_ensure(
-        disposition_model=apps.get_model("calls", "Disposition"), script_model=apps.get_model("calls", "VoiceScript")
-    )
+    reference_data_ensure(disposition_model=apps.get_model("calls", "Disposition"))
 
 
 def unseed(apps, schema_editor):
     apps.get_model("calls", "Disposition").objects.filter(code__in=[d[0] for d in DISPOSITIONS]).delete()
-    apps.get_model("calls", "VoiceScript").objects.filter(language__in=list(SCRIPTS)).delete()
 
 
 class Migration(migrations.Migration):

@@ -7,9 +7,7 @@ from calls.reference_data import reference_data_ensure
 
 def seed_new_dispositions(apps, schema_editor):
     """ "Asked the bot to stop calling" and "Spoke with the borrower" (existing rows are left as edited)."""
-    reference_data_ensure(
-        disposition_model=apps.get_model("calls", "Disposition"), script_model=apps.get_model("calls", "VoiceScript")
-    )
+    reference_data_ensure(disposition_model=apps.get_model("calls", "Disposition"))
 
 
 class Migration(migrations.Migration):

@@ -13,6 +13,7 @@ import hmac
 import json
 import logging
 import re
+from collections.abc import Iterator
 from typing import Any
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
@@ -20,9 +21,18 @@ import requests
 from django.conf import settings
 from django.http import HttpRequest
 
+from calls.conversation import Heard, Reply
 from calls.models import AnsweredBy, CallStatus
 
-from .base import CallProvider, DialRequest, ProviderError, ProviderEvent, WebhookRejected
+from .base import (
+    CallProvider,
+    DialRequest,
+    ProviderError,
+    ProviderEvent,
+    RecordingAudio,
+    RecordingNotFound,
+    WebhookRejected,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -125,6 +135,8 @@ class ExotelProvider(CallProvider):
             "StatusCallbackContentType": "application/json",
             "CustomField": str(request.call_id),
         }
+        if request.record:
+            data["Record"] = "true"  # the campaign records: the bot's first words are the notice
         response = self._send("POST", url, data=data)
         if response.status_code >= 400:
             raise ProviderError(self._http_error_message(response, key, token, action="place the call"))
@@ -198,8 +210,8 @@ class ExotelProvider(CallProvider):
             return False
         return hmac.compare_digest(token.encode(), expected.encode())
 
-    def parse_webhook(self, request: HttpRequest) -> ProviderEvent:
-        """Status callbacks come as JSON (or a form); the passthru applet's key press as a GET query."""
+    def webhook_fields(self, request: HttpRequest) -> dict:
+        """Status callbacks come as JSON (or a form); the passthru and gather applets call with a GET query."""
         data: dict[str, Any] = request.GET.dict()
         if request.method == "POST":
             if request.content_type == "application/json":
@@ -213,28 +225,91 @@ class ExotelProvider(CallProvider):
             else:
                 data.update(request.POST.dict())
         data.pop(AUTH_QUERY_PARAMETER, None)  # A secret: never kept with the event.
+        return data
 
-        call_sid = str(data.get("CallSid") or "")
+    def parse_webhook(self, fields: dict) -> ProviderEvent:
+        call_sid = str(fields.get("CallSid") or "")
         if not call_sid:
             raise WebhookRejected("The Exotel callback has no CallSid.")
-        exotel_status = str(data.get("Status") or "")
-        digits = str(data.get("digits") or "").strip().strip('"')
-        if exotel_status:
-            event_id = f"{call_sid}:{exotel_status}"
-        elif digits:
-            event_id = f"{call_sid}:digits:{digits}"
-        else:
-            event_id = ""
-        duration = data.get("ConversationDuration")
+        exotel_status = str(fields.get("Status") or "")
+        duration = fields.get("ConversationDuration")
         if duration in (None, ""):
-            duration = data.get("Duration")
+            duration = fields.get("Duration")
         return ProviderEvent(
             provider_call_id=call_sid,
             status=str(STATUS_MAP.get(exotel_status, "")),
-            call_id=_int_or_none(data.get("CustomField")),
+            call_id=_int_or_none(fields.get("CustomField")),
             duration_seconds=_int_or_none(duration),
-            recording_url=str(data.get("RecordingUrl") or ""),
-            digits=digits,
-            event_id=event_id,
-            raw=data,
+            recording_url=str(fields.get("RecordingUrl") or ""),
+            event_id=f"{call_sid}:{exotel_status}" if exotel_status else "",
+            raw=fields,
         )
+
+    def parse_answer(self, fields: dict) -> Heard:
+        """The passthru applet after a gather: the keys pressed, as ``digits`` (Exotel quotes them: "\"1\"")."""
+        return Heard(digits=str(fields.get("digits") or "").strip().strip('"'))
+
+    # --- Recordings ------------------------------------------------------------------------------
+
+    # Exotel's recording links point at its own storage (often an S3 bucket named by the account):
+    # the account's credentials go only to Exotel's own hosts, never to a third party's.
+    CREDENTIAL_HOSTS = ("exotel.com", "exotel.in")
+
+    def recording_fetch(self, recording_url: str) -> RecordingAudio:
+        parts = urlsplit(recording_url)
+        if parts.scheme != "https" or not parts.hostname:
+            raise ProviderError("This Exotel recording link is not an https URL.")
+        host = parts.hostname.lower()
+        own_host = any(host == name or host.endswith(f".{name}") for name in self.CREDENTIAL_HOSTS)
+        if own_host:
+            self._require(CREDENTIAL_SETTINGS)
+        auth = (settings.EXOTEL_API_KEY, settings.EXOTEL_API_TOKEN) if own_host else None
+        session = self.session or requests.Session()
+        try:
+            response = session.get(recording_url, auth=auth, stream=True, timeout=TIMEOUT_SECONDS)
+        except requests.RequestException as exc:
+            if self.session is None:
+                session.close()
+            raise ProviderError(f"Could not reach Exotel ({type(exc).__name__}): try again later.") from exc
+        if response.status_code >= 400:
+            response.close()
+            if self.session is None:
+                session.close()
+            if response.status_code in (403, 404):  # S3 answers 403 for a key it does not have
+                raise RecordingNotFound("Exotel no longer has this recording.")
+            raise ProviderError(f"Exotel refused to send the recording (HTTP {response.status_code}): try again later.")
+        return RecordingAudio(
+            chunks=self._stream(response, session if self.session is None else None),
+            content_type=response.headers.get("Content-Type") or "audio/mpeg",
+            size=_int_or_none(response.headers.get("Content-Length")),
+        )
+
+    @staticmethod
+    def _stream(response: requests.Response, session: requests.Session | None) -> Iterator[bytes]:
+        try:
+            yield from response.iter_content(chunk_size=64 * 1024)
+        finally:
+            response.close()
+            if session is not None:
+                session.close()
+
+    def delete_recording(self, recording_url: str) -> None:
+        """Exotel has no API to delete a recording: the link is dropped here, and the file stays with
+        Exotel for as long as the account's own retention keeps it (set with Exotel)."""
+
+
+# --- The flow's dynamic prompts --------------------------------------------------------------------------
+
+
+def exotel_gather_config(reply: Reply) -> dict:
+    """What the flow's Gather applet fetches from its dynamic URL: the prompt (all the bot says now) and
+    the keys to take (https://support.exotel.com/support/solutions/articles/3000084635)."""
+    text = " ".join(reply.say)
+    return {
+        "gather_prompt": {"text": text},
+        "max_input_digits": reply.max_digits,
+        "finish_on_key": "#",
+        "input_timeout": 6,
+        "repeat_menu": 1,
+        "repeat_gather_prompt": {"text": text},
+    }

@@ -10,8 +10,9 @@ which has no recording URL: recordings are a sub-resource, and still arrive by w
 
 import logging
 import re
+from collections.abc import Iterator
 from datetime import datetime
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 import requests
 from django.conf import settings
@@ -24,9 +25,18 @@ from twilio.rest import Client
 from twilio.rest.api.v2010.account.call import CallInstance
 from twilio.twiml.voice_response import VoiceResponse
 
+from calls.conversation import Heard, Reply
 from calls.models import AnsweredBy, CallStatus
 
-from .base import CallProvider, DialRequest, ProviderError, ProviderEvent, WebhookRejected
+from .base import (
+    CallProvider,
+    DialRequest,
+    ProviderError,
+    ProviderEvent,
+    RecordingAudio,
+    RecordingNotFound,
+    WebhookRejected,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -54,8 +64,6 @@ ANSWERED_BY_MAP: dict[str, str] = {
     "fax": AnsweredBy.MACHINE,
     "unknown": AnsweredBy.UNKNOWN,
 }
-# Twilio <Say> languages: Indian English and Hindi; anything else is read in Indian English.
-LANGUAGES: dict[str, str] = {"en": "en-IN", "hi": "hi-IN"}
 
 # Twilio error codes staff can act on, with what to do. Others show Twilio's own message.
 ERROR_HINTS: dict[int, str] = {
@@ -143,7 +151,22 @@ class TwilioProvider(CallProvider):
                 status_callback=request.status_callback_url,
                 status_callback_method="POST",
                 status_callback_event=STATUS_CALLBACK_EVENTS,
-                machine_detection="Enable",
+                # Asynchronous detection: the greeting (which names no debt) starts at once, so a person
+                # hears no dead air; the verdict comes to the status callback, after a machine's beep.
+                machine_detection="DetectMessageEnd",
+                async_amd="true",
+                async_amd_status_callback=request.status_callback_url,
+                async_amd_status_callback_method="POST",
+                **(
+                    {
+                        "record": True,
+                        "recording_status_callback": request.status_callback_url,
+                        "recording_status_callback_method": "POST",
+                        "recording_status_callback_event": ["completed"],
+                    }
+                    if request.record
+                    else {}
+                ),
             )
         except TwilioException as exc:
             raise ProviderError(_rest_error_message(exc, "place the call")) from exc
@@ -202,71 +225,165 @@ class TwilioProvider(CallProvider):
         params = request.POST if request.method == "POST" else {}
         return RequestValidator(settings.TWILIO_AUTH_TOKEN).validate(url, params, signature)
 
-    def parse_webhook(self, request: HttpRequest) -> ProviderEvent:
-        data = request.POST if request.method == "POST" else request.GET
-        call_sid = data.get("CallSid", "")
+    def webhook_fields(self, request: HttpRequest) -> dict:
+        return (request.POST if request.method == "POST" else request.GET).dict()
+
+    def parse_webhook(self, fields: dict) -> ProviderEvent:
+        call_sid = fields.get("CallSid", "")
         if not call_sid:
             raise WebhookRejected("The Twilio webhook has no CallSid.")
-        twilio_status = data.get("CallStatus", "")
-        digits = data.get("Digits", "")
-        sequence = data.get("SequenceNumber", "")
-        if sequence != "":
+        twilio_status = fields.get("CallStatus", "")
+        sequence = fields.get("SequenceNumber", "")
+        if fields.get("RecordingStatus"):  # the recording status callback (a status callback may name one too)
+            event_id = f"{call_sid}:recording:{fields['RecordingSid']}:{fields.get('RecordingStatus', '')}"
+        elif fields.get("AnsweredBy") and not twilio_status:
+            event_id = f"{call_sid}:amd"  # the asynchronous machine-detection verdict
+        elif sequence != "":
             event_id = f"{call_sid}:{sequence}"
-        elif digits:
-            event_id = f"{call_sid}:digits:{digits}"
         else:
             event_id = f"{call_sid}:{twilio_status}"
+        recording_url = fields.get("RecordingUrl", "")
+        if recording_url and fields.get("RecordingStatus", "completed") != "completed":
+            recording_url = ""
         return ProviderEvent(
             provider_call_id=call_sid,
             status=str(STATUS_MAP.get(twilio_status, "")),
-            answered_by=str(ANSWERED_BY_MAP.get(data.get("AnsweredBy", ""), "")),
-            duration_seconds=_int_or_none(data.get("CallDuration")),
-            recording_url=data.get("RecordingUrl", ""),
-            digits=digits,
-            transcript=data.get("SpeechResult", ""),
+            answered_by=str(ANSWERED_BY_MAP.get(fields.get("AnsweredBy", ""), "")),
+            duration_seconds=_int_or_none(fields.get("CallDuration")),
+            recording_url=recording_url,
             event_id=event_id,
-            raw=data.dict(),
+            raw=fields,
         )
+
+    def parse_answer(self, fields: dict) -> Heard:
+        """A ``<Gather input="speech dtmf">`` result: ``SpeechResult`` and its ``Confidence``, or ``Digits``."""
+        try:
+            confidence = float(fields["Confidence"]) if fields.get("Confidence") not in (None, "") else None
+        except ValueError:
+            confidence = None
+        return Heard(text=fields.get("SpeechResult", ""), digits=fields.get("Digits", ""), confidence=confidence)
+
+    def speak_to_live_call(self, provider_call_id: str, reply: Reply) -> None:
+        """Twilio's "modify a live call": the call leaves its ``<Gather>`` and runs this TwiML instead."""
+        client = self._client()
+        try:
+            client.calls(quote(provider_call_id, safe="")).update(twiml=twiml_reply(reply, action_url=""))
+        except TwilioException as exc:
+            if getattr(exc, "code", None) == 21220:  # the call has already ended
+                return
+            raise ProviderError(_rest_error_message(exc, "change the live call")) from exc
+        except requests.RequestException as exc:
+            raise ProviderError(f"Could not reach Twilio ({type(exc).__name__}): try again later.") from exc
+
+    # --- Recordings ------------------------------------------------------------------------------
+
+    # What a recording's URL must look like before the account's credentials go with a request to it:
+    # https://api.twilio.com/2010-04-01/Accounts/AC…/Recordings/RE…[.mp3|.wav|.json]
+    RECORDING_HOST = "api.twilio.com"
+    RECORDING_PATH = re.compile(
+        r"^/2010-04-01/Accounts/(?P<account>AC[0-9a-fA-F]{32})/Recordings/(?P<recording>RE[0-9a-fA-F]{32})"
+        r"(?:\.(?:mp3|wav|json))?$"
+    )
+
+    @classmethod
+    def _recording_ids(cls, recording_url: str) -> tuple[str, str]:
+        """The account and recording sids of a Twilio recording URL; any other URL is refused."""
+        parts = urlsplit(recording_url)
+        match = cls.RECORDING_PATH.match(parts.path)
+        if parts.scheme != "https" or parts.hostname != cls.RECORDING_HOST or match is None:
+            raise ProviderError("This is not a Twilio recording URL: it is not fetched with the account's credentials.")
+        return match["account"], match["recording"]
+
+    def recording_fetch(self, recording_url: str) -> RecordingAudio:
+        """The recording as MP3 (https://www.twilio.com/docs/voice/api/recording#fetch-a-recording-media-file),
+        asked for with the account's credentials; Twilio may redirect to a short-lived link, which
+        ``requests`` follows without them."""
+        account, recording = self._recording_ids(recording_url)
+        missing = [name for name in ("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN") if not getattr(settings, name, "")]
+        if missing:
+            raise ProviderError(f"Twilio is not configured: set {', '.join(missing)} in the environment.")
+        url = f"https://{self.RECORDING_HOST}/2010-04-01/Accounts/{account}/Recordings/{recording}.mp3"
+        session = requests.Session()
+        try:
+            response = session.get(
+                url,
+                auth=(settings.TWILIO_ACCOUNT_SID, settings.TWILIO_AUTH_TOKEN),
+                stream=True,
+                timeout=TIMEOUT_SECONDS,
+            )
+        except requests.RequestException as exc:
+            session.close()
+            raise ProviderError(f"Could not reach Twilio ({type(exc).__name__}): try again later.") from exc
+        if response.status_code >= 400:
+            response.close()
+            session.close()
+            if response.status_code == 404:
+                raise RecordingNotFound("Twilio no longer has this recording.")
+            hint = ERROR_HINTS[20003] if response.status_code in (401, 403) else "try again later."
+            raise ProviderError(f"Twilio refused to send the recording (HTTP {response.status_code}): {hint}")
+        size = _int_or_none(response.headers.get("Content-Length"))
+        return RecordingAudio(
+            chunks=self._stream(response, session),
+            content_type=response.headers.get("Content-Type") or "audio/mpeg",
+            size=size,
+        )
+
+    @staticmethod
+    def _stream(response: requests.Response, session: requests.Session) -> Iterator[bytes]:
+        try:
+            yield from response.iter_content(chunk_size=64 * 1024)
+        finally:
+            response.close()
+            session.close()
+
+    def delete_recording(self, recording_url: str) -> None:
+        """Through the SDK (https://www.twilio.com/docs/voice/api/recording#delete-a-recording-resource);
+        a recording Twilio no longer has counts as deleted."""
+        account, recording = self._recording_ids(recording_url)
+        client = self._client()
+        try:
+            client.api.v2010.accounts(account).recordings(recording).delete()
+        except TwilioException as exc:
+            if getattr(exc, "status", None) == 404:
+                return
+            raise ProviderError(_rest_error_message(exc, "delete the recording")) from exc
+        except requests.RequestException as exc:
+            raise ProviderError(f"Could not reach Twilio ({type(exc).__name__}): try again later.") from exc
 
 
 # --- TwiML ---------------------------------------------------------------------------------------
 
+# A voice Twilio documents for each locale (https://www.twilio.com/docs/voice/twiml/say/text-speech):
+# Amazon Polly's Indian voices speak Indian English and Hindi; US English gets a US voice.
+VOICES: dict[str, str] = {"en-IN": "Polly.Raveena", "hi-IN": "Polly.Aditi", "en-US": "Polly.Joanna"}
+# Seconds of silence before a <Gather> gives up, and the keys it takes at most.
+GATHER_TIMEOUT_SECONDS = 6
 
-def twiml_language(language: str) -> str:
-    """The <Say> language for one of ours: "hi" -> "hi-IN"; unknown ones fall back to Indian English."""
-    return LANGUAGES.get(language, LANGUAGES["en"])
 
-
-def twiml_prompt(
-    *,
-    greeting: str,
-    menu: str,
-    no_input: str,
-    goodbye: str,
-    language: str,
-    gather_url: str,
-    retry_url: str | None,
-) -> str:
-    """Greeting and menu waiting for one key; without one, retry once (``retry_url``) or say goodbye."""
-    say_language = twiml_language(language)
+def twiml_reply(reply: Reply, *, action_url: str) -> str:
+    """The reply as TwiML: say it with the locale's voice, then listen for speech or keys (``action_url``
+    gets the answer, or nothing, so silence is a turn too), connect to an agent, or hang up."""
     response = VoiceResponse()
-    gather = response.gather(num_digits=1, timeout=6, action=gather_url, method="POST")
-    gather.say(greeting, language=say_language)
-    gather.say(menu, language=say_language)
-    if retry_url:
-        response.say(no_input, language=say_language)
-        response.redirect(retry_url, method="POST")
+    voice = VOICES.get(reply.locale, VOICES["en-IN"])
+    if reply.listen:
+        gather = response.gather(
+            input="speech dtmf",
+            action=action_url,
+            method="POST",
+            language=reply.locale,
+            hints=", ".join(reply.hints) or None,
+            speech_timeout="auto",
+            timeout=GATHER_TIMEOUT_SECONDS,
+            num_digits=reply.max_digits,
+            action_on_empty_result=True,
+        )
+        for text in reply.say:
+            gather.say(text, voice=voice, language=reply.locale)
+        return str(response)
+    for text in reply.say:
+        response.say(text, voice=voice, language=reply.locale)
+    if reply.transfer_to:
+        response.dial(reply.transfer_to)
     else:
-        response.say(goodbye, language=say_language)
         response.hangup()
-    return str(response)
-
-
-def twiml_say_and_hangup(*, texts: list[str], language: str) -> str:
-    """Say these, in order, then end the call (after a choice, or to a machine)."""
-    say_language = twiml_language(language)
-    response = VoiceResponse()
-    for text in texts:
-        response.say(text, language=say_language)
-    response.hangup()
     return str(response)

@@ -6,7 +6,7 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 
-from calls.models import Call, Campaign, default_retry_policy
+from calls.models import Call, Campaign, MachineMessage, default_retry_policy
 from customers.models import Customer, Loan
 from uploads.models import FileUpload
 from voiceassist.common.exceptions import ApplicationError
@@ -31,6 +31,13 @@ def campaign_create(
     window_end: time | None = None,
     max_attempts: int | None = None,
     retry_policy: dict[str, Any] | None = None,
+    lender_name: str = "",
+    contact_person: str = "",
+    callback_number: str = "",
+    transfer_number: str = "",
+    record_calls: bool = False,
+    machine_message: str = MachineMessage.NONE,
+    second_check: bool = False,
 ) -> Campaign:
     """A draft campaign, checked by ``Campaign.full_clean`` (window order, due-date range) and audited.
 
@@ -46,6 +53,13 @@ def campaign_create(
         "audience_min_days_past_due": audience_min_days_past_due,
         "audience_max_days_past_due": audience_max_days_past_due,
         "retry_policy": {**default_retry_policy(), **(retry_policy or {})},
+        "lender_name": lender_name.strip(),
+        "contact_person": contact_person.strip(),
+        "callback_number": callback_number.strip(),
+        "transfer_number": transfer_number.strip(),
+        "record_calls": record_calls,
+        "machine_message": machine_message,
+        "second_check": second_check,
         "created_by": actor if actor is not None and actor.is_authenticated else None,
     }
     for field, value in {"window_start": window_start, "window_end": window_end, "max_attempts": max_attempts}.items():

@@ -1,15 +1,20 @@
 """A campaign's life: draft → running ⇄ paused → completed, along one transitions map.
 
-Starting a campaign schedules one call per loan of its audience in a single ``INSERT … SELECT``, so
-a campaign of a hundred thousand customers starts in one statement, not one query per customer.
+Starting a campaign schedules one call per borrower of its audience (a call about all their loans the
+campaign covers; about the one loan when there is only one) in a single ``INSERT … SELECT``, so a
+campaign of a hundred thousand customers starts in one statement, not one query per customer.
+
+The bot speaks only the languages it has a full script for (``calls.conversation``): customers who prefer
+another are left out of the audience, and the campaign says how many, by language.
 """
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import connection, models, transaction
-from django.db.models import Exists, F, OuterRef, Q, QuerySet, Value
+from django.db.models import Case, Count, Exists, F, Min, OuterRef, Q, QuerySet, Value, When
 from django.utils import timezone
 
+from calls.conversation import CONVERSATION_LANGUAGES
 from calls.models import Call, CallStatus, Campaign, CampaignStatus
 from customers.models import STOPS_EVERY_CALL, Loan, LoanStatus, Suppression, SuppressionKind
 from uploads.models import RowOutcome, UploadRow
@@ -43,7 +48,24 @@ def _bot_may_never_call() -> Exists:
 
 
 def campaign_audience(*, campaign: Campaign) -> QuerySet[Loan]:
-    """The loans a campaign calls about: active loans, not suppressed for the bot, matching its filters."""
+    """The loans a campaign calls about: active loans, not suppressed for the bot, matching its filters,
+    of customers the bot can speak to in their language."""
+    return _audience_any_language(campaign).filter(customer__preferred_language__in=CONVERSATION_LANGUAGES)
+
+
+def campaign_left_out(*, campaign: Campaign) -> dict[str, int]:
+    """Customers of the audience the bot cannot speak to (no script in their language), by language."""
+    rows = (
+        _audience_any_language(campaign)
+        .exclude(customer__preferred_language__in=CONVERSATION_LANGUAGES)
+        .values_list("customer__preferred_language")
+        .annotate(customers=Count("customer_id", distinct=True))
+        .order_by("customer__preferred_language")
+    )
+    return dict(rows)
+
+
+def _audience_any_language(campaign: Campaign) -> QuerySet[Loan]:
     loans = Loan.objects.filter(status=LoanStatus.ACTIVE).exclude(_bot_may_never_call())
     if campaign.audience_upload_id:
         touched = UploadRow.objects.filter(
@@ -109,21 +131,31 @@ def campaign_start(*, campaign: Campaign, actor: AbstractBaseUser | None) -> int
         raise _refuse(campaign, "started")
     campaign.full_clean()
     scheduled = _schedule_audience(campaign)
+    left_out = campaign_left_out(campaign=campaign)
     campaign_transition(
         campaign=campaign,
         to=C.RUNNING,
         actor=actor,
-        details={"calls_scheduled": scheduled},
+        details={"calls_scheduled": scheduled, "left_out_no_script": left_out},
         started_at=timezone.now(),
+        audience_left_out=left_out,
     )
     return scheduled
 
 
 def _schedule_audience(campaign: Campaign) -> int:
-    """One ``INSERT INTO calls … SELECT FROM loans …``: the database does the work, not Python."""
+    """One ``INSERT INTO calls … SELECT FROM loans … GROUP BY customer``: the database does the work, not
+    Python. A borrower with one loan in the audience gets a call about it; with several, one call about
+    all of them (no loan named: the guard counts it against each of their debts)."""
     now = timezone.now()
     rows = (
         campaign_audience(campaign=campaign)
+        .values("customer_id", "customer__phone")
+        .annotate(
+            c_loans=Count("id"),
+            c_loan_id=Case(When(c_loans=1, then=Min("id")), default=None, output_field=models.BigIntegerField()),
+        )
+        .order_by()
         .annotate(
             c_created_at=Value(now, output_field=models.DateTimeField()),
             c_campaign_id=Value(campaign.pk, output_field=models.BigIntegerField()),
@@ -132,13 +164,14 @@ def _schedule_audience(campaign: Campaign) -> int:
             c_provider=Value(campaign_provider(campaign), output_field=models.CharField()),
             c_empty=Value("", output_field=models.CharField()),
             c_status=Value(CallStatus.SCHEDULED, output_field=models.CharField()),
+            c_dialogue=Value({}, output_field=models.JSONField()),
         )
         .values_list(
             "c_created_at",
             "c_created_at",
             "c_campaign_id",
             "customer_id",
-            "id",
+            "c_loan_id",
             "c_attempt",
             "c_phone",
             "c_provider",
@@ -151,13 +184,14 @@ def _schedule_audience(campaign: Campaign) -> int:
             "c_empty",
             "c_empty",
             "c_empty",
+            "c_dialogue",
         )
     )
     select_sql, params = rows.query.get_compiler(connection=connection).as_sql()
     columns = (
         "created_at, updated_at, campaign_id, customer_id, loan_id, attempt, phone_dialled, provider, "
         "provider_call_id, status, scheduled_for, answered_by, keypad, recording_url, transcript, blocked_reason, "
-        "blocked_code"
+        "blocked_code, dialogue"
     )
     with connection.cursor() as cursor:
         cursor.execute(f"INSERT INTO {Call._meta.db_table} ({columns}) {select_sql}", params)  # noqa: S608

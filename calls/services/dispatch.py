@@ -23,6 +23,7 @@ from calls.compliance import (
     guard_check_customer,
     guard_request_for_call,
 )
+from calls.conversation import CONVERSATION_LANGUAGES
 from calls.models import Call, CallEvent, CallStatus, CampaignStatus
 from calls.providers import provider_get
 from calls.providers.base import DialRequest, ProviderError
@@ -31,8 +32,9 @@ from voiceassist.common.exceptions import ApplicationError
 
 from .status import LIVE, call_record_event, call_transition, calls_transition_bulk
 
-# A retry is scheduled per telephony outcome (the campaign's policy): busy, no answer, failed, machine.
-RETRY_OUTCOMES = ("busy", "no_answer", "failed", "machine")
+# A retry is scheduled per outcome (the campaign's policy): busy, no answer, failed, machine, and someone
+# other than the borrower answered.
+RETRY_OUTCOMES = ("busy", "no_answer", "failed", "machine", "not_available")
 # Campaign states whose calls wait (or, completed, will never be placed).
 _NOT_DIALLING = (CampaignStatus.PAUSED, CampaignStatus.DRAFT, CampaignStatus.COMPLETED)
 
@@ -163,6 +165,7 @@ def _dial_request(call: Call) -> DialRequest:
         language=call.customer.preferred_language,
         status_callback_url=base + callback,
         voice_url=base + reverse("api-call-voice", args=[call.provider, call.pk]),
+        record=bool(call.campaign and call.campaign.record_calls),
     )
 
 
@@ -246,8 +249,16 @@ def call_schedule_retry(*, call: Call, outcome: str) -> Call | None:
 def call_schedule_adhoc(
     *, customer: Customer, loan: Loan | None, at: datetime | None = None, provider: str | None = None
 ) -> Call:
-    """One call outside any campaign (an agent's or an integration's), refused outside the rules."""
+    """One call by the bot outside any campaign (an agent's or an integration's), refused outside the rules
+    and when the bot has no script in the customer's language (it never falls back to English)."""
     when = at or timezone.now()
+    if customer.preferred_language not in CONVERSATION_LANGUAGES:
+        language = customer.get_preferred_language_display()
+        raise ApplicationError(
+            f"The bot has no script in {language}: an agent must call this customer.",
+            code="no_script",
+            details={"language": customer.preferred_language, "bot_languages": list(CONVERSATION_LANGUAGES)},
+        )
     decision = guard_check_customer(customer=customer, loan_id=loan.pk if loan else None, at=when)
     if not decision:
         raise ApplicationError(

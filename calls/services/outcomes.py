@@ -19,9 +19,7 @@ from customers.services import suppression_set_for
 from voiceassist.common.exceptions import ApplicationError
 from voiceassist.common.services import audit_event_record
 
-from .status import call_record_event, calls_transition_bulk
-
-DEFAULT_PROMISE_DAYS = 7
+from .status import calls_transition_bulk
 
 
 @transaction.atomic
@@ -92,6 +90,8 @@ OUTCOME_EFFECTS: dict[str, tuple[str | None, str | None, str]] = {
     "stop_calling": (SuppressionKind.STOP_CALLING, None, "Asked the bot to stop calling."),
     "do_not_call": (SuppressionKind.DO_NOT_CALL, None, "Asked never to be called again."),
     "agent_requested": (None, WorkItemKind.AGENT_REQUESTED, "Asked to talk to an agent."),
+    "cannot_pay": (None, WorkItemKind.HARDSHIP, "Says they cannot pay: talk about what is possible."),
+    "promise_far": (None, WorkItemKind.PROMISE_REVIEW, "Offered to pay, but later than the bot may accept."),
 }
 
 
@@ -136,34 +136,6 @@ def _end_loan_calls(call: Call, disposition: Disposition) -> int:
     return calls_transition_bulk(
         call_ids=ids, to=CallStatus.CANCELED, detail={"final_outcome_of": call.pk}, blocked_reason=reason[:300]
     )
-
-
-@transaction.atomic
-def call_keypad_apply(*, call: Call, digits: str) -> str:
-    """The customer pressed a key: 1 promise to pay, 2 already paid, 3 talk to an agent."""
-    digit = (digits or "").strip()[:1]
-    call.keypad = (call.keypad + digit)[-16:]
-    call_record_event(call=call, kind="keypad", detail={"digit": digit})
-    loan = call.loan
-    if digit == "1" and loan is not None:
-        promised_date = (
-            loan.due_date
-            if loan.due_date and loan.due_date >= timezone.localdate()
-            else (timezone.localdate() + timedelta(days=DEFAULT_PROMISE_DAYS))
-        )
-        amount = loan.outstanding_amount or Decimal("0")
-        if amount > 0:
-            promise_create(loan=loan, amount=amount, promised_date=promised_date, source_call=call)
-        call_outcome_apply(call=call, code="promise_to_pay")
-        return "promise_to_pay"
-    if digit == "2":
-        call_outcome_apply(call=call, code="already_paid")
-        return "already_paid"
-    if digit == "3":
-        call_outcome_apply(call=call, code="agent_requested", note="Pressed 3 to talk to an agent.")
-        return "agent_requested"
-    call.save(update_fields=["keypad", "updated_at"])
-    return ""
 
 
 def _promise_kept(promise: PromiseToPay) -> bool:

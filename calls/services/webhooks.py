@@ -1,17 +1,23 @@
-"""Provider events in: verify, read, apply. Replays and late events change nothing."""
+"""Provider events in: read, apply. Replays and late events change nothing.
+
+The services take the provider's fields as a plain dict; the views check the signature first, and the
+simulated provider's player calls the same services directly.
+"""
 
 import enum
+import logging
 
 from django.db import transaction
-from django.http import HttpRequest
 
 from calls.models import AnsweredBy, Call, CallEvent, CallStatus, Disposition
 from calls.providers import provider_get
-from calls.providers.base import ProviderEvent, WebhookRejected
+from calls.providers.base import ProviderError, ProviderEvent, WebhookRejected
 
-from .dispatch import call_schedule_retry
-from .outcomes import call_keypad_apply
-from .status import TERMINAL, call_advance, call_is_ahead, call_record_event
+from .dispatch import RETRY_OUTCOMES, call_schedule_retry
+from .status import LIVE, TERMINAL, call_advance, call_is_ahead, call_record_event
+from .voice import voice_machine_locked
+
+logger = logging.getLogger(__name__)
 
 
 class WebhookResult(enum.Enum):
@@ -21,26 +27,21 @@ class WebhookResult(enum.Enum):
     UNREADABLE = "unreadable"
 
 
-def call_webhook_process(*, provider_name: str, request: HttpRequest) -> WebhookResult:
-    """The one path every provider event takes, real or simulated."""
-    provider = provider_get(provider_name)
-    if not provider.verify_webhook(request):
-        return WebhookResult.FORBIDDEN
+def call_webhook_receive(*, provider_name: str, fields: dict, call_id: int | None = None) -> WebhookResult:
+    """The one path every provider event takes, real or simulated: the provider's fields, read and applied."""
     try:
-        event = provider.parse_webhook(request)
+        event = provider_get(provider_name).parse_webhook(fields)
     except WebhookRejected:
         return WebhookResult.UNREADABLE
-    call_id = request.GET.get("call")
-    return call_event_apply(
-        provider=provider_name, event=event, call_id=int(call_id) if call_id and call_id.isdigit() else None
-    )
+    return call_event_apply(provider=provider_name, event=event, call_id=call_id)
 
 
 def _telephony_disposition(call: Call) -> str:
     if call.status == CallStatus.COMPLETED:
         if call.answered_by == AnsweredBy.MACHINE:
             return "machine"
-        return "no_input"
+        # Hung up mid-conversation: a conversation with the borrower if the right-party check had passed.
+        return "conversation" if (call.dialogue or {}).get("right_party") else "no_input"
     return {
         CallStatus.BUSY: "busy",
         CallStatus.NO_ANSWER: "no_answer",
@@ -71,7 +72,7 @@ def call_event_apply(*, provider: str, event: ProviderEvent, call_id: int | None
             "status": event.status,
             "answered_by": event.answered_by,
             "duration": event.duration_seconds,
-            "digits": event.digits,
+            "recording": bool(event.recording_url),
         }.items()
         if v
     }
@@ -79,14 +80,15 @@ def call_event_apply(*, provider: str, event: ProviderEvent, call_id: int | None
     fields = {}
     if not call.provider_call_id:
         fields["provider_call_id"] = event.provider_call_id
-    if event.answered_by and not call.answered_by:
+    machine_detected = event.answered_by == AnsweredBy.MACHINE and call.answered_by != AnsweredBy.MACHINE
+    if event.answered_by and (not call.answered_by or machine_detected) and call.disposition_id is None:
         fields["answered_by"] = event.answered_by
+    else:
+        machine_detected = False
     if event.duration_seconds is not None:
         fields["duration_seconds"] = event.duration_seconds
     if event.recording_url:
         fields["recording_url"] = event.recording_url
-    if event.transcript:
-        fields["transcript"] = event.transcript
     moved = bool(event.status) and call_is_ahead(call=call, status=event.status)
     if moved:
         call_advance(call=call, to=event.status, detail={"provider_event": event.event_id}, **fields)
@@ -95,11 +97,25 @@ def call_event_apply(*, provider: str, event: ProviderEvent, call_id: int | None
             setattr(call, name, value)
         call.save(update_fields=[*fields, "updated_at"])
 
-    if event.digits and call.disposition_id is None:
-        call_keypad_apply(call=call, digits=event.digits)
+    if machine_detected and call.status in LIVE:
+        _machine_answered(call, provider)
     if moved and call.status in TERMINAL:
         call_finish(call)
-    return WebhookResult.APPLIED if (moved or fields or event.digits) else WebhookResult.IGNORED
+    return WebhookResult.APPLIED if (moved or fields) else WebhookResult.IGNORED
+
+
+def _machine_answered(call: Call, provider_name: str) -> None:
+    """A machine, not a person: no conversation; the campaign's limited-content message or silence."""
+    reply = voice_machine_locked(call=call)
+    provider, provider_call_id = provider_get(provider_name), call.provider_call_id
+
+    def speak() -> None:
+        try:
+            provider.speak_to_live_call(provider_call_id, reply)
+        except ProviderError as exc:
+            logger.warning("Could not change live call %s after a machine answered: %s", call.pk, exc)
+
+    transaction.on_commit(speak)
 
 
 def call_finish(call: Call) -> None:
@@ -108,5 +124,6 @@ def call_finish(call: Call) -> None:
     if call.disposition_id is None and outcome:
         call.disposition = Disposition.objects.get(code=outcome)
         call.save(update_fields=["disposition", "updated_at"])
-    if outcome in ("busy", "no_answer", "failed", "machine"):
-        call_schedule_retry(call=call, outcome=outcome)
+    code = call.disposition.code if call.disposition_id else outcome
+    if code in RETRY_OUTCOMES:
+        call_schedule_retry(call=call, outcome=code)

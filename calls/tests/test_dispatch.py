@@ -24,7 +24,7 @@ IST = ZoneInfo("Asia/Kolkata")
 NOON = datetime(2026, 11, 20, 12, 0, tzinfo=IST)
 
 
-def test_starting_a_campaign_schedules_one_call_per_loan_of_its_audience(back_office_user):
+def test_starting_a_campaign_schedules_one_call_per_borrower_of_its_audience(back_office_user):
     goa = [LoanFactory(customer=CustomerFactory(state="Goa"), days_past_due=10) for _ in range(3)]
     LoanFactory(customer=CustomerFactory(state="Kerala"), days_past_due=10)
     LoanFactory(customer=CustomerFactory(state="Goa", do_not_call=True), days_past_due=10)
@@ -41,7 +41,36 @@ def test_starting_a_campaign_schedules_one_call_per_loan_of_its_audience(back_of
     assert all(c.phone_dialled == c.customer.phone and c.provider == "simulated" for c in calls)
     campaign.refresh_from_db()
     assert campaign.status == CampaignStatus.RUNNING
-    assert AuditEvent.objects.get(action="campaign.started").details == {"calls_scheduled": 3}
+    assert AuditEvent.objects.get(action="campaign.started").details == {"calls_scheduled": 3, "left_out_no_script": {}}
+
+
+def test_a_borrower_with_several_loans_gets_one_call_about_all_of_them(back_office_user):
+    two = CustomerFactory(state="Goa")
+    LoanFactory(customer=two, days_past_due=10)
+    LoanFactory(customer=two, days_past_due=40)
+    one = LoanFactory(customer=CustomerFactory(state="Goa"), days_past_due=10)
+    campaign = CampaignFactory(audience_states=["Goa"])
+
+    assert campaign_start(campaign=campaign, actor=back_office_user) == 2
+
+    calls = {call.customer_id: call for call in Call.objects.filter(campaign=campaign)}
+    assert calls[two.pk].loan_id is None  # about every loan of theirs the campaign covers
+    assert calls[one.customer_id].loan_id == one.pk
+
+
+def test_customers_whose_language_has_no_script_are_left_out_and_counted(back_office_user):
+    for language in ("mr", "mr", "ta", "hi", "en"):
+        LoanFactory(customer=CustomerFactory(state="Goa", preferred_language=language), days_past_due=10)
+    campaign = CampaignFactory(audience_states=["Goa"])
+
+    assert campaign_start(campaign=campaign, actor=back_office_user) == 2
+
+    campaign.refresh_from_db()
+    assert campaign.audience_left_out == {"mr": 2, "ta": 1}
+    assert set(Call.objects.filter(campaign=campaign).values_list("customer__preferred_language", flat=True)) == {
+        "en",
+        "hi",
+    }
 
 
 def test_a_campaign_on_an_uploads_customers():
@@ -189,6 +218,14 @@ def test_an_ad_hoc_call_goes_through_the_guard():
 
     call = call_schedule_adhoc(customer=customer, loan=None, at=NOON)
     assert call.status == CallStatus.SCHEDULED and call.campaign is None
+
+
+def test_the_bot_is_not_sent_to_a_customer_whose_language_it_does_not_speak():
+    customer = CustomerFactory(phone="+919876543210", preferred_language="ta")
+    with pytest.raises(ApplicationError) as refused:
+        call_schedule_adhoc(customer=customer, loan=None, at=NOON)
+    assert refused.value.code == "no_script" and "Tamil" in refused.value.message
+    assert not Call.objects.exists()
 
 
 def test_starting_a_large_campaign_is_one_statement(django_assert_max_num_queries):

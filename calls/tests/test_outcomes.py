@@ -8,9 +8,10 @@ import pytest
 from django.utils import timezone
 
 from calls.compliance import Channel, guard_check_customer
+from calls.conversation import Heard
 from calls.models import Call, CallStatus, CampaignStatus, WorkItemKind
 from calls.services.agents import call_outcome_log
-from calls.services.outcomes import call_keypad_apply
+from calls.services.voice import voice_answered, voice_turn
 from calls.tests.factories import CallFactory, CampaignFactory
 from customers.models import Suppression
 from customers.tests.factories import CustomerFactory, LoanFactory
@@ -37,7 +38,9 @@ def campaign_call():
 def test_already_paid_holds_calls_about_the_loan_until_the_payment_is_checked(campaign_call):
     call, later = campaign_call
 
-    call_keypad_apply(call=call, digits="2")
+    voice_answered(call_id=call.pk)
+    voice_turn(call_id=call.pk, heard=Heard(digits="1"))  # "I am the borrower"
+    voice_turn(call_id=call.pk, heard=Heard(text="I have already paid"))
 
     suppression = Suppression.objects.get()
     assert (suppression.kind, suppression.loan, suppression.source) == ("dispute", call.loan, "outcome")

@@ -6,6 +6,7 @@ test here, so nothing can reach a real provider.
 
 import json
 import logging
+import re
 import xml.etree.ElementTree as ET
 from collections import Counter
 from pathlib import Path
@@ -20,6 +21,7 @@ from twilio.http import HttpClient
 from twilio.http.response import Response as TwilioResponse
 from twilio.request_validator import RequestValidator
 
+from calls.conversation import Reply
 from calls.models import AnsweredBy, CallStatus
 from calls.providers import (
     PROVIDERS,
@@ -32,7 +34,8 @@ from calls.providers import (
     provider_get,
 )
 from calls.providers.exotel import exotel_url_with_token
-from calls.providers.twilio import twiml_prompt, twiml_say_and_hangup
+from calls.providers.simulated import PERSONA_WEIGHTS
+from calls.providers.twilio import twiml_reply
 from voiceassist.common.exceptions import ApplicationError
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -118,7 +121,11 @@ def test_provider_get_unknown_name_is_an_application_error(name):
 
 
 def _events(index: int, seed: int = 2026) -> list[dict]:
-    return SimulatedProvider().simulated_events(provider_call_id=f"sim-{index}", call_id=index, seed=seed)
+    return SimulatedProvider().line_events(provider_call_id=f"sim-{index}", call_id=index, seed=seed)
+
+
+def _story(index: int, seed: int = 2026):
+    return SimulatedProvider().story(provider_call_id=f"sim-{index}", seed=seed)
 
 
 def test_simulated_place_call_returns_a_sim_id():
@@ -133,33 +140,21 @@ def test_simulated_events_are_deterministic():
 
 
 def test_simulated_events_depend_on_the_seed():
-    assert any(_events(index, seed=1) != _events(index, seed=2) for index in range(200))
-    assert sum(_events(index, seed=1) != _events(index, seed=2) for index in range(200)) > 50
+    assert sum(_story(index, seed=1) != _story(index, seed=2) for index in range(200)) > 50
 
 
-def _outcome(events: list[dict]) -> str:
-    last = events[-1]
-    if last["status"] == CallStatus.COMPLETED:
-        if last.get("answered_by") == AnsweredBy.MACHINE:
-            return "machine"
-        return "human:" + next((event["digits"] for event in events if "digits" in event), "none")
-    return last["status"]
-
-
-def test_simulated_outcome_mix_over_2000_calls():
-    outcomes = Counter(_outcome(_events(index)) for index in range(2000))
-    share = {key: count / 2000 for key, count in outcomes.items()}
-    humans = sum(count for key, count in outcomes.items() if key.startswith("human:"))
-    assert 0.18 <= share[CallStatus.NO_ANSWER] <= 0.32
-    assert 0.06 <= share[CallStatus.BUSY] <= 0.14
-    assert 0.02 <= share[CallStatus.FAILED] <= 0.08
+def test_simulated_outcome_and_persona_mix_over_2000_calls():
+    stories = [_story(index) for index in range(2000)]
+    share = {key: count / 2000 for key, count in Counter(story.outcome for story in stories).items()}
+    assert 0.18 <= share["no_answer"] <= 0.32
+    assert 0.06 <= share["busy"] <= 0.14
+    assert 0.02 <= share["failed"] <= 0.08
     assert 0.06 <= share["machine"] <= 0.14
-    assert 0.43 <= humans / 2000 <= 0.57
-    assert 0.40 <= outcomes["human:1"] / humans <= 0.60
-    assert 0.09 <= outcomes["human:2"] / humans <= 0.21
-    assert 0.09 <= outcomes["human:3"] / humans <= 0.21
-    assert 0.13 <= outcomes["human:none"] / humans <= 0.27
-    assert set(share) == {"no_answer", "busy", "failed", "machine", "human:1", "human:2", "human:3", "human:none"}
+    assert 0.43 <= share["human"] <= 0.57
+    personas = Counter(story.persona for story in stories if story.outcome == "human")
+    # Every kind of answer a borrower gives turns up, promises the most often.
+    assert set(personas) == set(PERSONA_WEIGHTS)
+    assert personas.most_common(1)[0][0] == "promise"
 
 
 def test_simulated_sequences_end_terminal_never_go_back_and_have_unique_ids():
@@ -167,38 +162,56 @@ def test_simulated_sequences_end_terminal_never_go_back_and_have_unique_ids():
     for index in range(500):
         events = _events(index)
         assert events[-1]["status"] in TERMINAL
-        assert all("status" in event for event in events[:-1] if "digits" not in event)
-        ranks = [ORDER[event["status"]] for event in events if "status" in event]
+        ranks = [ORDER[event["status"]] for event in events]
         assert ranks == sorted(ranks)
         assert sum(rank == 3 for rank in ranks) == 1  # one terminal event, the last one
         for event in events:
             assert event["call_sid"] == f"sim-{index}" and event["call_id"] == index
             assert event["event_id"] not in seen_ids
             seen_ids.add(event["event_id"])
-            if "digits" in event:
-                assert "status" not in event and event["digits"] in {"1", "2", "3"}
-                assert [e.get("answered_by") for e in events if e.get("status") == "in_progress"] == ["human"]
 
 
 def test_simulated_answered_calls_look_real():
-    calls = [_events(index) for index in range(400)]
-    human = [events for events in calls if _outcome(events).startswith("human:")]
-    machine = [events for events in calls if _outcome(events) == "machine"]
-    for events in human:
-        statuses = [event.get("status") for event in events if "status" in event]
-        assert statuses == ["ringing", "in_progress", "completed"]
-        completed = events[-1]
-        assert 20 <= completed["duration"] <= 120
-        assert completed["recording_url"] == f"https://recordings.invalid/{completed['call_sid']}.mp3"
-        digits = next((event["digits"] for event in events if "digits" in event), "")
-        if digits:
-            assert f"pressed {digits}" in completed["transcript"]
-        else:
-            assert "did not receive your choice" in completed["transcript"]
-    for events in machine:
+    for index in range(400):
+        story, events = _story(index), _events(index)
+        if story.outcome not in ("human", "machine"):
+            continue
         assert [event["status"] for event in events] == ["ringing", "in_progress", "completed"]
-        assert events[1]["answered_by"] == "machine"
-        assert events[-1]["duration"] < 20 and "transcript" not in events[-1]
+        assert events[1]["answered_by"] == story.outcome
+        limits = (30, 150) if story.outcome == "human" else (8, 25)
+        assert limits[0] <= events[-1]["duration"] <= limits[1]
+
+
+def _answer(index: int, step: str, language: str, turn: int = 5) -> dict:
+    return SimulatedProvider().answer(
+        provider_call_id=f"sim-{index}",
+        seed=2026,
+        step=step,
+        turn=turn,
+        language=language,
+        facts={"amount": "12500", "loan_end": "4321"},
+    )
+
+
+def test_simulated_people_answer_in_their_language_and_by_persona():
+    humans = [index for index in range(600) if _story(index).outcome == "human"]
+    for index in humans:
+        persona = _story(index).persona
+        for language in ("en", "hi"):
+            greeting = _answer(index, "greeting", language)
+            assert _answer(index, "greeting", language) == greeting  # deterministic
+            if persona == "silent":
+                assert greeting == {}
+                continue
+            assert greeting["speech"] and 0 < greeting["confidence"] < 1
+            if language == "hi":
+                assert not re.search(r"\b(the|is|speaking)\b", greeting["speech"])
+            ask = _answer(index, "ask", language)
+            if persona == "promise":
+                assert "12500" in ask["speech"]
+            if persona == "keypad_promise":
+                assert ask == {"digits": "1"}
+            assert _answer(index, "verify", language) == {"digits": "4321"}
 
 
 # --- Simulated: webhooks -------------------------------------------------------------------------
@@ -224,47 +237,25 @@ def test_simulated_signature_good_bad_missing(settings):
 
 
 def test_simulated_parse_webhook():
-    events = next(events for index in range(100) if len(events := _events(index)) == 4)
+    events = next(events for index in range(100) if len(events := _events(index)) == 3)
     provider = SimulatedProvider()
-    keypad = provider.parse_webhook(_simulated_post(json.dumps(events[2]).encode()))
-    assert keypad.status == "" and keypad.digits == events[2]["digits"] and keypad.call_id == events[2]["call_id"]
-    done = provider.parse_webhook(_simulated_post(json.dumps(events[3]).encode()))
-    assert done.provider_call_id == events[3]["call_sid"]
-    assert done.status == CallStatus.COMPLETED and done.answered_by == AnsweredBy.HUMAN
-    assert done.duration_seconds == events[3]["duration"]
-    assert done.transcript == events[3]["transcript"] and done.recording_url.endswith(".mp3")
-    assert done.event_id == events[3]["event_id"] and done.raw == events[3]
+    done = provider.parse_webhook(provider.webhook_fields(_simulated_post(json.dumps(events[2]).encode())))
+    assert done.provider_call_id == events[2]["call_sid"] and done.call_id == events[2]["call_id"]
+    assert done.status == CallStatus.COMPLETED and done.answered_by in (AnsweredBy.HUMAN, AnsweredBy.MACHINE)
+    assert done.duration_seconds == events[2]["duration"]
+    assert done.event_id == events[2]["event_id"] and done.raw == events[2]
 
 
-@pytest.mark.parametrize(
-    "body", [b"not json", b"[1, 2]", b'{"status": "ringing"}', b'{"call_sid": "sim-1", "status": "exploded"}', b"\xff"]
-)
-def test_simulated_parse_rejects_unreadable_bodies(body):
+@pytest.mark.parametrize("body", [b"not json", b"[1, 2]", b"\xff"])
+def test_simulated_unreadable_bodies_are_rejected(body):
     with pytest.raises(WebhookRejected):
-        SimulatedProvider().parse_webhook(_simulated_post(body))
+        SimulatedProvider().webhook_fields(_simulated_post(body))
 
 
-def test_simulated_build_webhook_request_round_trip(settings):
-    settings.SIMULATED_WEBHOOK_SECRET = "test-simulated-secret"
-    provider = SimulatedProvider()
-    for payload in _events(3) + _events(11):
-        request = provider.build_webhook_request(payload)
-        assert request.method == "POST"
-        assert request.path == "/api/v1/calls/webhooks/simulated/"
-        assert request.content_type == "application/json"
-        assert request.headers["Content-Type"] == "application/json"
-        assert request.headers["X-Simulated-Signature"] == provider.sign(request.body)
-        assert json.loads(request.body) == payload
-        assert int(request.headers["Content-Length"]) == len(request.body)
-        assert not request.POST
-        assert provider.verify_webhook(request)
-        event = provider.parse_webhook(request)
-        assert event.provider_call_id == payload["call_sid"] and event.event_id == payload["event_id"]
-        assert event.status == payload.get("status", "")
-    # A payload signed with another secret does not pass.
-    request = provider.build_webhook_request(_events(3)[0])
-    settings.SIMULATED_WEBHOOK_SECRET = "changed"
-    assert not provider.verify_webhook(request)
+@pytest.mark.parametrize("fields", [{"status": "ringing"}, {"call_sid": "sim-1", "status": "exploded"}])
+def test_simulated_parse_rejects_unreadable_fields(fields):
+    with pytest.raises(WebhookRejected):
+        SimulatedProvider().parse_webhook(fields)
 
 
 # --- Twilio: placing and ending calls ------------------------------------------------------------
@@ -305,7 +296,19 @@ def test_twilio_place_call_request_and_response(twilio_settings):
     assert data["StatusCallback"] == DIAL.status_callback_url
     assert data["StatusCallbackMethod"] == "POST"
     assert data["StatusCallbackEvent"] == ["initiated", "ringing", "answered", "completed"]
-    assert data["MachineDetection"] == "Enable"
+    # Asynchronous detection, its verdict to the status callback; no recording unless the campaign records.
+    assert data["MachineDetection"] == "DetectMessageEnd" and data["AsyncAmd"] == "true"
+    assert data["AsyncAmdStatusCallback"] == DIAL.status_callback_url
+    assert "Record" not in data
+
+
+def test_twilio_place_call_records_when_the_campaign_does(twilio_settings):
+    from dataclasses import replace
+
+    http = RecordedTwilioHttpClient()
+    TwilioProvider(http_client=http).place_call(replace(DIAL, record=True))
+    data = http.requests[0]["data"]
+    assert data["Record"] == "true" and data["RecordingStatusCallback"] == DIAL.status_callback_url
 
 
 def test_twilio_default_http_client_has_a_timeout(twilio_settings):
@@ -416,7 +419,7 @@ def test_twilio_signature_bad_missing_or_for_another_url(twilio_settings):
 
 
 def _twilio_parse(fixture: str):
-    return TwilioProvider().parse_webhook(_twilio_post(fixture_json(fixture)))
+    return TwilioProvider().parse_webhook(fixture_json(fixture))
 
 
 def test_twilio_parse_ringing():
@@ -456,10 +459,25 @@ def test_twilio_parse_machine():
     assert event.duration_seconds == 9
 
 
-def test_twilio_parse_gather_digits():
-    event = _twilio_parse("twilio_gather_digits.json")
-    assert event.digits == "1" and event.status == CallStatus.IN_PROGRESS
-    assert event.event_id == f"{TWILIO_CALL_SID}:digits:1"
+def test_twilio_parse_gather_answer():
+    heard = TwilioProvider().parse_answer(fixture_json("twilio_gather_digits.json"))
+    assert heard.digits == "1" and heard.text == ""
+    spoken = TwilioProvider().parse_answer({"CallSid": "CA1", "SpeechResult": "मैं कल भुगतान करूँगा", "Confidence": "0.8"})
+    assert spoken.text == "मैं कल भुगतान करूँगा" and spoken.confidence == 0.8 and spoken.digits == ""
+    assert TwilioProvider().parse_answer({"CallSid": "CA1", "Confidence": "n/a"}).confidence is None
+
+
+def test_twilio_parse_async_machine_verdict_and_recording():
+    amd = TwilioProvider().parse_webhook({"CallSid": "CA1", "AnsweredBy": "machine_end_beep"})
+    assert amd.answered_by == AnsweredBy.MACHINE and amd.status == "" and amd.event_id == "CA1:amd"
+    recording = TwilioProvider().parse_webhook(
+        {"CallSid": "CA1", "RecordingSid": "RE1", "RecordingStatus": "completed", "RecordingUrl": "https://r/RE1"}
+    )
+    assert recording.recording_url == "https://r/RE1" and recording.event_id == "CA1:recording:RE1:completed"
+    failed = TwilioProvider().parse_webhook(
+        {"CallSid": "CA1", "RecordingSid": "RE1", "RecordingStatus": "failed", "RecordingUrl": "https://r/RE1"}
+    )
+    assert failed.recording_url == ""
 
 
 @pytest.mark.parametrize(
@@ -473,7 +491,7 @@ def test_twilio_parse_gather_digits():
     ],
 )
 def test_twilio_parse_status_mapping_and_event_id_without_sequence(twilio_status, status):
-    event = TwilioProvider().parse_webhook(_twilio_post({"CallSid": "CA1", "CallStatus": twilio_status}))
+    event = TwilioProvider().parse_webhook({"CallSid": "CA1", "CallStatus": twilio_status})
     assert event.status == status and event.event_id == f"CA1:{twilio_status}"
 
 
@@ -490,91 +508,56 @@ def test_twilio_parse_status_mapping_and_event_id_without_sequence(twilio_status
     ],
 )
 def test_twilio_parse_answered_by(answered_by, expected):
-    event = TwilioProvider().parse_webhook(_twilio_post({"CallSid": "CA1", "AnsweredBy": answered_by}))
+    event = TwilioProvider().parse_webhook({"CallSid": "CA1", "AnsweredBy": answered_by})
     assert event.answered_by == expected
 
 
-def test_twilio_parse_speech_result_and_rejects_missing_call_sid():
-    event = TwilioProvider().parse_webhook(_twilio_post({"CallSid": "CA1", "SpeechResult": "मैं कल भुगतान करूँगा"}))
-    assert event.transcript == "मैं कल भुगतान करूँगा"
+def test_twilio_parse_rejects_missing_call_sid():
     with pytest.raises(WebhookRejected):
-        TwilioProvider().parse_webhook(_twilio_post({"CallStatus": "ringing"}))
+        TwilioProvider().parse_webhook({"CallStatus": "ringing"})
 
 
 # --- Twilio: TwiML -------------------------------------------------------------------------------
-
-SCRIPTS = {
-    "en": {
-        "greeting": "Hello Asha. This is a reminder that 5,000 rupees on your loan is due on 5 December.",
-        "menu": "Press 1 if you will pay by the due date. Press 2 if you have already paid. "
-        "Press 3 to speak to an agent.",
-        "no_input": "Sorry, we did not receive your choice.",
-        "goodbye": "Thank you for your time. Goodbye.",
-    },
-    "hi": {
-        "greeting": "नमस्ते आशा। आपके लोन की 5,000 रुपये की किस्त 5 दिसंबर को देय है।",
-        "menu": "यदि आप देय तिथि तक भुगतान करेंगे तो 1 दबाएँ। यदि आप पहले ही भुगतान कर चुके हैं तो 2 दबाएँ। "
-        "एजेंट से बात करने के लिए 3 दबाएँ।",
-        "no_input": "क्षमा करें, हमें आपका विकल्प नहीं मिला।",
-        "goodbye": "आपके समय के लिए धन्यवाद। नमस्ते।",
-    },
-}
 
 
 def _xml(text: str) -> ET.Element:
     return ET.fromstring(text)  # noqa: S314 (only TwiML these tests just generated)
 
 
-GATHER_URL = f"{PUBLIC}/api/v1/calls/42/gather/"
-RETRY_URL = f"{PUBLIC}/api/v1/calls/42/voice/?attempt=2"
+GATHER_URL = f"{PUBLIC}/api/v1/calls/voice/twilio/42/gather/"
 
 
-@pytest.mark.parametrize(("language", "say_language"), [("en", "en-IN"), ("hi", "hi-IN")])
-def test_twiml_prompt_first_attempt_repeats_the_menu(language, say_language):
-    script = SCRIPTS[language]
-    xml = twiml_prompt(**script, language=language, gather_url=GATHER_URL, retry_url=RETRY_URL)
-    assert script["greeting"] in xml  # Hindi stays as text, not character references
-    root = _xml(xml)
-    assert root.tag == "Response"
-    gather, say, redirect = list(root)
+def _reply(**fields) -> Reply:
+    return Reply(**{"step": "ask", "language": "hi", "locale": "hi-IN", "say": ("नमस्ते।", "आप कब चुकाएँगे?"), **fields})
+
+
+@pytest.mark.parametrize(
+    ("locale", "voice"), [("hi-IN", "Polly.Aditi"), ("en-IN", "Polly.Raveena"), ("en-US", "Polly.Joanna")]
+)
+def test_twiml_listens_for_speech_and_keys_with_a_voice_for_the_locale(locale, voice):
+    xml = twiml_reply(_reply(locale=locale, listen=True, hints=("kal", "parso")), action_url=GATHER_URL)
+    assert "आप कब चुकाएँगे?" in xml  # Hindi stays as text, not character references
+    [gather] = list(_xml(xml))
     assert gather.tag == "Gather"
-    assert gather.attrib == {"numDigits": "1", "timeout": "6", "action": GATHER_URL, "method": "POST"}
-    assert [(child.tag, child.text, child.get("language")) for child in gather] == [
-        ("Say", script["greeting"], say_language),
-        ("Say", script["menu"], say_language),
-    ]
-    assert (say.tag, say.text, say.get("language")) == ("Say", script["no_input"], say_language)
-    assert (redirect.tag, redirect.text, redirect.get("method")) == ("Redirect", RETRY_URL, "POST")
+    assert gather.get("input") == "speech dtmf" and gather.get("language") == locale
+    assert gather.get("action") == GATHER_URL and gather.get("actionOnEmptyResult") == "true"
+    assert gather.get("hints") == "kal, parso" and gather.get("speechTimeout") == "auto"
+    assert [(say.tag, say.get("voice"), say.get("language")) for say in gather] == [("Say", voice, locale)] * 2
 
 
-@pytest.mark.parametrize(("language", "say_language"), [("en", "en-IN"), ("hi", "hi-IN")])
-def test_twiml_prompt_last_attempt_says_goodbye(language, say_language):
-    script = SCRIPTS[language]
-    xml = twiml_prompt(**script, language=language, gather_url=GATHER_URL, retry_url=None)
-    gather, say, hangup = list(_xml(xml))
-    assert gather.tag == "Gather" and len(gather) == 2
-    assert (say.tag, say.text, say.get("language")) == ("Say", script["goodbye"], say_language)
-    assert hangup.tag == "Hangup"
-    assert "Redirect" not in xml and script["no_input"] not in xml
+def test_twiml_an_ending_reply_says_goodbye_and_hangs_up():
+    root = _xml(twiml_reply(_reply(listen=False, say=("धन्यवाद।",)), action_url=GATHER_URL))
+    assert [child.tag for child in root] == ["Say", "Hangup"] and "Gather" not in ET.tostring(root, encoding="unicode")
 
 
-def test_twiml_unknown_language_falls_back_to_indian_english():
-    xml = twiml_say_and_hangup(texts=["Hello"], language="ta")
-    assert _xml(xml)[0].get("language") == "en-IN"
+def test_twiml_a_transfer_dials_the_agents_line():
+    root = _xml(twiml_reply(_reply(listen=False, transfer_to="+918000000001"), action_url=GATHER_URL))
+    assert [child.tag for child in root] == ["Say", "Say", "Dial"] and root[2].text == "+918000000001"
 
 
-def test_twiml_say_and_hangup_en_and_hi():
-    texts = ["धन्यवाद। हमने 5 दिसंबर तक 5,000 रुपये के भुगतान का आपका वादा दर्ज कर लिया है।", "नमस्ते।"]
-    xml = twiml_say_and_hangup(texts=texts, language="hi")
-    root = _xml(xml)
-    assert [(child.tag, child.text, child.get("language")) for child in root] == [
-        ("Say", texts[0], "hi-IN"),
-        ("Say", texts[1], "hi-IN"),
-        ("Hangup", None, None),
-    ]
-    assert texts[0] in xml
-    english = _xml(twiml_say_and_hangup(texts=["Thank you & goodbye <3"], language="en"))
-    assert english[0].text == "Thank you & goodbye <3" and english[0].get("language") == "en-IN"
+def test_twiml_escapes_what_it_says():
+    root = _xml(twiml_reply(_reply(listen=False, locale="en-IN", say=("Thank you & goodbye <3",)), action_url=""))
+    assert root[0].text == "Thank you & goodbye <3"
 
 
 # --- Exotel: placing calls -----------------------------------------------------------------------
@@ -729,6 +712,11 @@ def _exotel_passthru(token: str | None = WEBHOOK_TOKEN, **overrides: str):
     return RequestFactory().get(EXOTEL_PASSTHRU_PATH, data=params)
 
 
+def _exotel_parse(request):
+    provider = ExotelProvider()
+    return provider.parse_webhook(provider.webhook_fields(request))
+
+
 def test_exotel_token_good_bad_missing(exotel_settings):
     provider = ExotelProvider()
     assert provider.verify_webhook(_exotel_json("exotel_status_completed.json"))
@@ -745,7 +733,7 @@ def test_exotel_token_good_bad_missing(exotel_settings):
 
 
 def test_exotel_parse_completed(exotel_settings):
-    event = ExotelProvider().parse_webhook(_exotel_json("exotel_status_completed.json"))
+    event = _exotel_parse(_exotel_json("exotel_status_completed.json"))
     assert event.provider_call_id == EXOTEL_CALL_SID
     assert event.status == CallStatus.COMPLETED and event.call_id == 42 and event.duration_seconds == 41
     assert event.recording_url.endswith(f"{EXOTEL_CALL_SID}.mp3")
@@ -762,18 +750,16 @@ def test_exotel_parse_completed(exotel_settings):
     ],
 )
 def test_exotel_parse_unreached(exotel_settings, fixture, status, raw_status):
-    event = ExotelProvider().parse_webhook(_exotel_json(fixture))
+    event = _exotel_parse(_exotel_json(fixture))
     assert event.status == status and event.duration_seconds == 0 and event.recording_url == ""
     assert event.call_id == 42 and event.event_id == f"{EXOTEL_CALL_SID}:{raw_status}"
 
 
 def test_exotel_parse_passthru_digits(exotel_settings):
-    event = ExotelProvider().parse_webhook(_exotel_passthru())
-    assert event.provider_call_id == EXOTEL_CALL_SID
-    assert event.digits == "1" and event.status == "" and event.call_id == 42
-    assert event.event_id == f"{EXOTEL_CALL_SID}:digits:1"
-    assert "token" not in event.raw
-    assert ExotelProvider().parse_webhook(_exotel_passthru(digits="3")).digits == "3"
+    fields = ExotelProvider().webhook_fields(_exotel_passthru())
+    assert "token" not in fields and fields["CallSid"] == EXOTEL_CALL_SID
+    assert ExotelProvider().parse_answer(fields).digits == "1"
+    assert ExotelProvider().parse_answer(ExotelProvider().webhook_fields(_exotel_passthru(digits="3"))).digits == "3"
 
 
 def test_exotel_parse_form_callback_and_fallbacks(exotel_settings):
@@ -781,11 +767,11 @@ def test_exotel_parse_form_callback_and_fallbacks(exotel_settings):
         EXOTEL_STATUS_PATH + f"?token={WEBHOOK_TOKEN}",
         data={"CallSid": "abc", "Status": "in-progress", "Duration": "12", "CustomField": "not-a-number"},
     )
-    event = ExotelProvider().parse_webhook(request)
+    event = _exotel_parse(request)
     assert event.status == CallStatus.IN_PROGRESS and event.duration_seconds == 12 and event.call_id is None
     assert event.event_id == "abc:in-progress" and "token" not in event.raw
     ringing = RequestFactory().post(EXOTEL_STATUS_PATH, data={"CallSid": "abc", "Status": "ringing"})
-    assert ExotelProvider().parse_webhook(ringing).status == CallStatus.RINGING
+    assert _exotel_parse(ringing).status == CallStatus.RINGING
 
 
 @pytest.mark.parametrize(
@@ -799,4 +785,4 @@ def test_exotel_parse_form_callback_and_fallbacks(exotel_settings):
 )
 def test_exotel_parse_rejects_unreadable_callbacks(request_factory):
     with pytest.raises(WebhookRejected):
-        ExotelProvider().parse_webhook(request_factory())
+        _exotel_parse(request_factory())

@@ -1,4 +1,4 @@
-"""Provider events through the webhook endpoint: signatures, replays, late events, the keypad."""
+"""Provider events through the webhook endpoints: signatures, replays, late events, the conversation."""
 
 import json
 from datetime import date
@@ -9,7 +9,7 @@ from django.test import Client
 from django.utils import timezone
 from twilio.request_validator import RequestValidator
 
-from calls.models import AnsweredBy, CallStatus, PromiseStatus, WorkItem, WorkItemKind
+from calls.models import AnsweredBy, Call, CallStatus
 from calls.providers.simulated import SimulatedProvider
 from calls.tests.factories import CallFactory
 from customers.tests.factories import CustomerFactory, LoanFactory
@@ -69,13 +69,16 @@ def test_an_unknown_provider_is_404(client):
 
 
 def test_the_same_event_twice_changes_nothing_more(client, dialing_call):
-    payload = event(dialing_call, 9, digits="3")
-    post_simulated(client, event(dialing_call, 1, status="in_progress", answered_by="human"))
-    post_simulated(client, payload)
-    post_simulated(client, payload)
+    answered = event(dialing_call, 1, status="in_progress", answered_by="human")
+    post_simulated(client, answered)
+    post_simulated(client, answered)
+    post_simulated(client, event(dialing_call, 2, status="completed", duration=20))
 
-    assert WorkItem.objects.filter(kind=WorkItemKind.AGENT_REQUESTED).count() == 1
     assert dialing_call.events.filter(kind="webhook").count() == 2
+    assert list(dialing_call.events.filter(kind="status").values_list("status", flat=True)) == [
+        "in_progress",
+        "completed",
+    ]
 
 
 def test_events_out_of_order_leave_the_same_end_state(client, dialing_call):
@@ -87,37 +90,6 @@ def test_events_out_of_order_leave_the_same_end_state(client, dialing_call):
     assert dialing_call.status == CallStatus.COMPLETED
     assert dialing_call.duration_seconds == 42
     assert dialing_call.answered_by == AnsweredBy.HUMAN
-
-
-def test_pressing_1_records_a_promise_to_pay_by_the_due_date(client, dialing_call):
-    post_simulated(client, event(dialing_call, 1, status="in_progress", answered_by="human"))
-    post_simulated(client, event(dialing_call, 2, digits="1"))
-    post_simulated(client, event(dialing_call, 3, status="completed", duration=30))
-
-    dialing_call.refresh_from_db()
-    assert dialing_call.disposition.code == "promise_to_pay"
-    promise = dialing_call.promises.get()
-    assert (promise.amount, promise.promised_date, promise.status) == (
-        Decimal("42000.00"),
-        date(2099, 1, 31),
-        PromiseStatus.OPEN,
-    )
-
-
-def test_pressing_2_flags_the_loan_for_a_payment_check(client, dialing_call):
-    post_simulated(client, event(dialing_call, 2, digits="2"))
-
-    dialing_call.refresh_from_db()
-    assert dialing_call.disposition.code == "already_paid"
-    assert WorkItem.objects.get().kind == WorkItemKind.PAYMENT_CHECK
-
-
-def test_pressing_3_puts_a_callback_in_the_agents_queue(client, dialing_call):
-    post_simulated(client, event(dialing_call, 2, digits="3"))
-
-    item = WorkItem.objects.get()
-    assert item.kind == WorkItemKind.AGENT_REQUESTED and item.customer == dialing_call.customer
-    assert item.call == dialing_call
 
 
 def test_no_key_pressed_ends_as_answered_without_a_choice(client, dialing_call):
@@ -188,48 +160,87 @@ def test_twilio_status_callbacks_are_verified_and_applied(client, twilio_setting
     assert call.events.filter(kind="webhook").count() == 1
 
 
-def test_twilio_voice_script_speaks_the_customers_language_and_details(client, twilio_settings):
+def _twilio_live_call(**loan_fields) -> Call:
     loan = LoanFactory(
-        outstanding_amount=Decimal("125000.00"),
+        outstanding_amount=loan_fields.pop("outstanding_amount", Decimal("125000.00")),
         due_date=date(2099, 1, 31),
-        customer=CustomerFactory(full_name="राम कुमार", preferred_language="hi"),
+        customer=CustomerFactory(full_name="राम कुमार", preferred_language=loan_fields.pop("language", "hi")),
     )
-    call = CallFactory(
+    return CallFactory(
         provider="twilio",
         customer=loan.customer,
         loan=loan,
         status=CallStatus.IN_PROGRESS,
         provider_call_id="CA" + "2" * 32,
     )
+
+
+def test_twilio_greeting_listens_for_speech_and_keys_in_the_customers_language(client, twilio_settings):
+    call = _twilio_live_call()
     path = f"/api/v1/calls/voice/twilio/{call.pk}/"
 
     response = post_twilio(client, path, {"CallSid": call.provider_call_id})
 
     assert response.status_code == 200
     twiml = response.content.decode()
-    assert "राम कुमार" in twiml and "1,25,000" in twiml
-    assert 'language="hi-IN"' in twiml
-    assert "<Gather" in twiml and "<Redirect" in twiml
+    assert "राम" in twiml and "1,25,000" not in twiml  # the greeting names no debt
+    assert 'input="speech dtmf"' in twiml and 'language="hi-IN"' in twiml and 'voice="Polly.Aditi"' in twiml
+    assert 'actionOnEmptyResult="true"' in twiml and f"/voice/twilio/{call.pk}/gather/" in twiml
     assert post_twilio(client, path, {"CallSid": call.provider_call_id}, good=False).status_code == 403
 
 
-def test_twilio_keypad_press_records_the_promise_and_thanks_the_customer(client, twilio_settings):
-    loan = LoanFactory(outstanding_amount=Decimal("5000.00"), due_date=date(2099, 1, 31))
-    call = CallFactory(
-        provider="twilio",
-        customer=loan.customer,
-        loan=loan,
-        status=CallStatus.IN_PROGRESS,
-        provider_call_id="CA" + "3" * 32,
-    )
+def test_twilio_speech_turns_lead_to_a_recorded_promise(client, twilio_settings):
+    call = _twilio_live_call(outstanding_amount=Decimal("5000.00"), language="en")
+    gather = f"/api/v1/calls/voice/twilio/{call.pk}/gather/"
+    post_twilio(client, f"/api/v1/calls/voice/twilio/{call.pk}/", {"CallSid": call.provider_call_id})
 
-    response = post_twilio(
-        client, f"/api/v1/calls/voice/twilio/{call.pk}/gather/", {"CallSid": call.provider_call_id, "Digits": "1"}
-    )
+    ask = post_twilio(client, gather, {"CallSid": call.provider_call_id, "SpeechResult": "Yes", "Confidence": "0.9"})
+    assert "₹5,000" in ask.content.decode() and 'voice="Polly.Raveena"' in ask.content.decode()
+    post_twilio(client, gather, {"CallSid": call.provider_call_id, "SpeechResult": "I will pay 3000 tomorrow"})
+    done = post_twilio(client, gather, {"CallSid": call.provider_call_id, "Digits": "1"})
 
-    assert response.status_code == 200
-    assert "promise to pay" in response.content.decode()
-    assert call.promises.get().amount == Decimal("5000.00")
+    assert "<Hangup" in done.content.decode() and "promise" in done.content.decode()
+    assert call.promises.get().amount == Decimal("3000")
+    assert post_twilio(client, gather, {"CallSid": call.provider_call_id, "Digits": "1"}, good=False).status_code == 403
+
+
+def test_twilio_machine_verdict_leaves_the_limited_message_and_counts_as_machine(
+    client, twilio_settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    from calls.models import MachineMessage
+    from calls.providers.twilio import TwilioProvider
+    from calls.tests.factories import CampaignFactory
+
+    spoken = []
+    monkeypatch.setattr(TwilioProvider, "speak_to_live_call", lambda self, sid, reply: spoken.append((sid, reply)))
+    call = _twilio_live_call(language="en")
+    call.campaign = CampaignFactory(machine_message=MachineMessage.LIMITED, provider="twilio")
+    call.answered_by = ""
+    call.save()
+    webhook = f"/api/v1/calls/webhooks/twilio/?call={call.pk}"
+
+    with django_capture_on_commit_callbacks(execute=True):
+        post_twilio(client, webhook, {"CallSid": call.provider_call_id, "AnsweredBy": "machine_end_beep"})
+    post_twilio(client, webhook, {"CallSid": call.provider_call_id, "CallStatus": "completed", "CallDuration": "19"})
+
+    call.refresh_from_db()
+    assert call.answered_by == AnsweredBy.MACHINE and call.disposition.code == "machine"
+    assert not call.disposition.is_contact
+    [(sid, reply)] = spoken
+    assert sid == call.provider_call_id and reply.ends and "1,25,000" not in " ".join(reply.say)
+
+
+def test_twilio_recording_callback_stores_the_recording(client, twilio_settings):
+    call = _twilio_live_call()
+    params = {
+        "CallSid": call.provider_call_id,
+        "RecordingSid": "RE" + "1" * 32,
+        "RecordingStatus": "completed",
+        "RecordingUrl": "https://api.twilio.com/2010-04-01/Accounts/AC0/Recordings/RE" + "1" * 32,
+    }
+    assert post_twilio(client, f"/api/v1/calls/webhooks/twilio/?call={call.pk}", params).status_code == 200
+    call.refresh_from_db()
+    assert call.recording_url == params["RecordingUrl"]
 
 
 def test_exotel_callbacks_need_the_secret_token(client, settings):
@@ -263,25 +274,44 @@ def test_twilio_events_out_of_order_never_move_the_status_back(client, twilio_se
     assert call.status == CallStatus.COMPLETED and call.duration_seconds == 31
 
 
-def test_exotel_replays_and_keypad_passthru(client, settings):
+def test_exotel_replays_are_harmless(client, settings):
+    settings.EXOTEL_WEBHOOK_TOKEN = "exotel-secret"
+    call = CallFactory(provider="exotel", status=CallStatus.IN_PROGRESS, provider_call_id="exo-9")
+    body = json.dumps({"CallSid": "exo-9", "Status": "completed", "ConversationDuration": "40"})
+    url = "/api/v1/calls/webhooks/exotel/?token=exotel-secret"
+
+    for _ in range(2):
+        assert client.post(url, body, content_type="application/json").status_code == 200
+
+    call.refresh_from_db()
+    assert call.status == CallStatus.COMPLETED and call.duration_seconds == 40
+    assert call.events.filter(kind="webhook").count() == 1
+
+
+def test_exotel_flow_fetches_each_prompt_and_passes_the_keys_through(client, settings):
+    """Exotel's flow: Gather (dynamic URL: our prompt) → Passthru (the keys) → back to the Gather while we
+    answer 200, to the closing Greeting (``?say=1``) and Hangup when we answer 302."""
     settings.EXOTEL_WEBHOOK_TOKEN = "exotel-secret"
     loan = LoanFactory(outstanding_amount=Decimal("900.00"), due_date=date(2099, 1, 31))
     call = CallFactory(
         provider="exotel", customer=loan.customer, loan=loan, status=CallStatus.IN_PROGRESS, provider_call_id="exo-9"
     )
-    body = json.dumps({"CallSid": "exo-9", "Status": "completed", "ConversationDuration": "40"})
-    url = "/api/v1/calls/webhooks/exotel/?token=exotel-secret"
+    query = {"token": "exotel-secret", "CallSid": "exo-9"}
 
-    # The passthru applet sends the key pressed as a GET, its value in quotes.
-    passthru = {"token": "exotel-secret", "CallSid": "exo-9", "digits": '"1"'}
-    assert client.get("/api/v1/calls/webhooks/exotel/", passthru).status_code == 200
-    for _ in range(2):
-        assert client.post(url, body, content_type="application/json").status_code == 200
-
-    call.refresh_from_db()
-    assert call.status == CallStatus.COMPLETED and call.disposition.code == "promise_to_pay"
+    assert client.get("/api/v1/calls/voice/exotel/prompt/", {**query, "token": "wrong"}).status_code == 403
+    greeting = client.get("/api/v1/calls/voice/exotel/prompt/", query).json()
+    assert "gather_prompt" in greeting and "900" not in greeting["gather_prompt"]["text"]
+    assert greeting["max_input_digits"] == 1
+    # The passthru sends the key pressed as a GET, its value in quotes.
+    assert client.get("/api/v1/calls/voice/exotel/answer/", {**query, "digits": '"1"'}).status_code == 200
+    ask = client.get("/api/v1/calls/voice/exotel/prompt/", query).json()
+    assert "₹900" in ask["gather_prompt"]["text"]
+    assert client.get("/api/v1/calls/voice/exotel/answer/", {**query, "digits": '"1"'}).status_code == 200
+    ended = client.get("/api/v1/calls/voice/exotel/answer/", {**query, "digits": '"1"'})
+    assert ended.status_code == 302
+    closing = client.get("/api/v1/calls/voice/exotel/prompt/", {**query, "say": "1"})
+    assert closing["Content-Type"].startswith("text/plain")
     assert call.promises.get().amount == Decimal("900.00")
-    assert call.events.filter(kind="webhook").count() == 2
 
 
 def test_an_event_that_skips_steps_walks_the_transitions_map_and_counts_as_an_attempt(client, dialing_call):

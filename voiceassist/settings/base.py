@@ -5,7 +5,7 @@ checkout runs with nothing configured. Production overrides them through ``DATAB
 ``CELERY_BROKER_URL`` and friends; ``.env.example`` lists them all.
 """
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import environ
@@ -76,6 +76,8 @@ CONTENT_SECURITY_POLICY = {
         "img-src": ["'self'", "data:"],
         "font-src": ["'self'", "data:"],
         "connect-src": ["'self'"],
+        # Call recordings play from this site (the server fetches them from the provider).
+        "media-src": ["'self'"],
         "object-src": ["'none'"],
         "base-uri": ["'self'"],
         "form-action": ["'self'"],
@@ -310,6 +312,7 @@ CELERY_BEAT_SCHEDULE = {
     "uploads-purge-files": {"task": "uploads.purge_files", "schedule": crontab(hour=3, minute=30)},
     "uploads-requeue": {"task": "uploads.requeue", "schedule": env.float("UPLOAD_REQUEUE_EVERY_SECONDS", default=30.0)},
     "calls-promises-review": {"task": "calls.promises_review", "schedule": crontab(hour=6, minute=0)},
+    "calls-recordings-purge": {"task": "calls.recordings_purge", "schedule": crontab(hour=4, minute=0)},
     "exports-expire": {"task": "exports.expire", "schedule": crontab(minute=15)},
 }
 
@@ -388,6 +391,27 @@ CALLS_CONCURRENCY = {
     "twilio": env.int("CALLS_CONCURRENCY_TWILIO", default=10),
     "exotel": env.int("CALLS_CONCURRENCY_EXOTEL", default=10),
 }
+
+# --- The conversation (calls/conversation) ------------------------------------------------------
+# Defaults for what the bot says; each campaign may set its own.
+VOICE_LENDER_NAME = env("VOICE_LENDER_NAME", default="VoiceAssist Finance")
+VOICE_CONTACT_PERSON = env("VOICE_CONTACT_PERSON", default="Priya Sharma")
+VOICE_CALLBACK_NUMBER = env("VOICE_CALLBACK_NUMBER", default="18001234567")
+# Agents' line for warm transfers; empty: a borrower who asks for an agent gets a callback work item.
+VOICE_TRANSFER_NUMBER = env("VOICE_TRANSFER_NUMBER", default="")
+# Agents take transfers within these hours on these weekdays (0 Monday … 6 Sunday), the office's time (TIME_ZONE).
+VOICE_AGENT_HOURS = tuple(
+    datetime.strptime(part.strip(), "%H:%M").time()
+    for part in env("VOICE_AGENT_HOURS", default="09:30-18:00").split("-")
+)
+VOICE_AGENT_WEEKDAYS = frozenset(env.list("VOICE_AGENT_WEEKDAYS", cast=int, default=[0, 1, 2, 3, 4, 5]))
+# A promise further out than this many days goes to an agent instead of being recorded by the bot.
+VOICE_PROMISE_HORIZON_DAYS = env.int("VOICE_PROMISE_HORIZON_DAYS", default=30)
+# "Call me later" with no time named: this many hours later (the guard may move it).
+VOICE_CALLBACK_DEFAULT_HOURS = env.int("VOICE_CALLBACK_DEFAULT_HOURS", default=2)
+# Recordings are deleted from the provider (and their links from calls) after this many days.
+VOICE_RECORDING_RETENTION_DAYS = env.int("VOICE_RECORDING_RETENTION_DAYS", default=90)
+
 # The address providers reach this service at, for status callbacks and voice scripts.
 PUBLIC_BASE_URL = env("PUBLIC_BASE_URL", default="http://127.0.0.1:8000")
 # The simulated provider signs its webhooks like a real one, with this key.
@@ -407,3 +431,12 @@ EXOTEL_CALLER_ID = env("EXOTEL_CALLER_ID", default="")
 EXOTEL_FLOW_ID = env("EXOTEL_FLOW_ID", default="")
 # Exotel signs nothing: its callbacks carry this token in the URL, compared in constant time.
 EXOTEL_WEBHOOK_TOKEN = env("EXOTEL_WEBHOOK_TOKEN", default="insecure-local-exotel-webhook-token")
+
+# --- Speech understanding (calls.understanding): "rules" (local, default) or "llm" (an OpenAI-compatible
+# chat server such as vLLM, llama.cpp or Ollama; any failure falls back to the rules). The API key is sent
+# as a Bearer token and never logged.
+UNDERSTANDING_BACKEND = env("UNDERSTANDING_BACKEND", default="rules")
+UNDERSTANDING_LLM_URL = env("UNDERSTANDING_LLM_URL", default="")
+UNDERSTANDING_LLM_MODEL = env("UNDERSTANDING_LLM_MODEL", default="")
+UNDERSTANDING_LLM_API_KEY = env("UNDERSTANDING_LLM_API_KEY", default="")
+UNDERSTANDING_LLM_TIMEOUT_SECONDS = env.float("UNDERSTANDING_LLM_TIMEOUT_SECONDS", default=2.0)

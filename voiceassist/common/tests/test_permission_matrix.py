@@ -181,6 +181,8 @@ MATRIX: dict[str, Cell] = {
     "voice twilio gather": Cell(
         "post", "/api/v1/calls/voice/twilio/{twilio_call}/gather/", SIGNED, {"Digits": "1"}, format=None
     ),
+    "voice exotel prompt": Cell("get", "/api/v1/calls/voice/exotel/prompt/?CallSid=x", SIGNED),
+    "voice exotel answer": Cell("get", "/api/v1/calls/voice/exotel/answer/?CallSid=x&digits=1", SIGNED),
 }
 
 
