@@ -40,6 +40,10 @@ KEYPAD: dict[str, dict[str, str]] = {
 # Unclear answers allowed at a step: the first is asked again in other words, the second as a keypad menu.
 MAX_MISSES = 2
 KEYPAD_PROMISE_DAYS = 7
+# Answers that end the conversation with an outcome of their own, at the ask and at the confirmation.
+_ENDING_INTENTS = frozenset(
+    {"already_paid", "dispute", "cannot_pay", "stop_calling", "wrong_number", "callback", "agent"}
+)
 # Twilio-style locales for what the bot says and hears.
 LOCALES = {("en", "IN"): "en-IN", ("hi", "IN"): "hi-IN", ("en", "US"): "en-US", ("hi", "US"): "hi-IN"}
 
@@ -228,6 +232,19 @@ def _move(dialogue: dict, step: str) -> None:
     dialogue["misses"] = 0
 
 
+def _ask_again(ctx: Context, dialogue: dict, step: str, text: str) -> Turn:
+    """Ask ``text`` at ``step``: a first time moves there; asked again at the same step, it counts as an
+    unclear answer, so no answer loops forever."""
+    if dialogue.get("step") != step:
+        _move(dialogue, step)
+        return Turn(reply=ctx.reply(step, text))
+    dialogue["misses"] = dialogue.get("misses", 0) + 1
+    if dialogue["misses"] > MAX_MISSES:
+        outcome = "conversation" if dialogue.get("right_party") else "no_input"
+        return _end(ctx, dialogue, ctx.text("no_input_goodbye"), action=Action(kind=outcome))
+    return Turn(reply=ctx.reply(step, text))
+
+
 def _greeting(ctx: Context, dialogue: dict, meaning: Understanding) -> Turn:
     intent = meaning.intent
     if intent == "yes":
@@ -300,11 +317,12 @@ def _the_ask(ctx: Context, dialogue: dict) -> Turn:
 
 def _ask(ctx: Context, dialogue: dict, meaning: Understanding) -> Turn:
     intent = meaning.intent
-    if intent in ("promise_to_pay", "yes") or (dialogue["step"] == ASK_DATE and meaning.date):
-        return _promise_heard(ctx, dialogue, meaning)
-    if intent in ("already_paid", "dispute", "cannot_pay", "stop_calling", "wrong_number", "callback", "agent"):
+    if intent in _ENDING_INTENTS:
         return _act(ctx, dialogue, meaning)
-    if dialogue["step"] == ASK_DATE:
+    asking_date = dialogue["step"] == ASK_DATE
+    if intent == "promise_to_pay" or (intent == "yes" and not asking_date) or (asking_date and meaning.date):
+        return _promise_heard(ctx, dialogue, meaning)
+    if asking_date:
         pending = dialogue.get("pending") or {}
         amount = ctx.amount(Decimal(pending["amount"])) if pending.get("amount") else ctx.amount(ctx.total)
         return _miss(ctx, dialogue, ASK_DATE, ctx.text("ask_date", amount=amount), ctx.text("ask_keypad"))
@@ -321,18 +339,14 @@ def _promise_heard(ctx: Context, dialogue: dict, meaning: Understanding) -> Turn
     if amount <= 0 or amount > ctx.total:
         pending.pop("amount", None)
         dialogue["pending"] = pending
-        _move(dialogue, ASK)
-        return Turn(reply=ctx.reply(ASK, ctx.text("amount_too_high", total=ctx.amount(ctx.total))))
+        return _ask_again(ctx, dialogue, ASK, ctx.text("amount_too_high", total=ctx.amount(ctx.total)))
     pending["amount"] = str(amount)
     dialogue["pending"] = pending
+    if pending.get("date") and date.fromisoformat(pending["date"]) < ctx.today:
+        pending.pop("date")  # a day already gone is no promise
     if not pending.get("date"):
-        _move(dialogue, ASK_DATE)
-        return Turn(reply=ctx.reply(ASK_DATE, ctx.text("ask_date", amount=ctx.amount(amount))))
+        return _ask_again(ctx, dialogue, ASK_DATE, ctx.text("ask_date", amount=ctx.amount(amount)))
     promised = date.fromisoformat(pending["date"])
-    if promised < ctx.today:
-        pending.pop("date")
-        _move(dialogue, ASK_DATE)
-        return Turn(reply=ctx.reply(ASK_DATE, ctx.text("ask_date", amount=ctx.amount(amount))))
     _move(dialogue, CONFIRM)
     return Turn(reply=ctx.reply(CONFIRM, ctx.text("confirm", amount=ctx.amount(amount), date=ctx.date(promised))))
 

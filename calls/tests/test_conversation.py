@@ -329,3 +329,23 @@ def test_a_customer_whose_language_has_no_script_is_not_spoken_to_in_english():
     call = _live_call(language="mr")
     reply = voice_answered(call_id=call.pk)
     assert reply.ends and reply.say == ()
+
+
+def test_a_promise_that_never_names_a_day_ends_instead_of_looping():
+    call = _live_call()
+    voice_answered(call_id=call.pk)
+    voice_turn(call_id=call.pk, heard=Heard(text="yes"))
+    replies = [voice_turn(call_id=call.pk, heard=Heard(text="I will pay")) for _ in range(4)]
+    assert [reply.step for reply in replies] == ["ask_date", "ask_date", "ask_date", "ended"]
+    assert not PromiseToPay.objects.exists()
+
+
+def test_asked_for_the_day_a_request_to_call_later_is_a_callback():
+    call = _live_call()
+    voice_answered(call_id=call.pk)
+    voice_turn(call_id=call.pk, heard=Heard(text="yes"))
+    voice_turn(call_id=call.pk, heard=Heard(text="I will pay"))
+    reply = voice_turn(call_id=call.pk, heard=Heard(text="call me back tomorrow at 5 pm"))
+    assert reply.ends
+    call.refresh_from_db()
+    assert call.disposition.code == "callback_requested"
