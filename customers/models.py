@@ -95,6 +95,8 @@ class Loan(BaseModel):
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="loans")
     principal_amount = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
     outstanding_amount = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    # The instalment due now (an EMI), where the lender's file says it: a promise's amount by default.
+    amount_due = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
     due_date = models.DateField(null=True, blank=True, db_index=True)
     days_past_due = models.PositiveIntegerField(null=True, blank=True)
     status = models.CharField(max_length=16, choices=LoanStatus.choices, default=LoanStatus.ACTIVE)
@@ -112,13 +114,27 @@ class Loan(BaseModel):
         return self.loan_id
 
 
+class PaymentSource(models.TextChoices):
+    STAFF = "staff", "Recorded by staff or an integration"
+    GATEWAY = "gateway", "A payment gateway's webhook"
+    UPLOAD = "upload", "A lender's file"
+
+
 class Payment(BaseModel):
-    """Money received against a loan (posted by an integration or staff); lowers what it still owes."""
+    """Money received against a loan (a gateway's webhook, an integration, staff, or a lender's file).
+
+    One reference is one payment per loan: a gateway's payment id, or the bank's reference, is taken
+    once, whichever way it arrives first (the rule that keeps a file from counting a gateway's payment
+    twice)."""
 
     loan = models.ForeignKey(Loan, on_delete=models.PROTECT, related_name="payments")
     amount = models.DecimalField(max_digits=14, decimal_places=2)
     paid_on = models.DateField()
+    # The moment, when the source tells it (a gateway does); else the start of ``paid_on``.
+    paid_at = models.DateTimeField(null=True, blank=True)
     reference = models.CharField(max_length=100, blank=True, help_text="The payer's or the bank's reference.")
+    source = models.CharField(max_length=8, choices=PaymentSource.choices, default=PaymentSource.STAFF)
+    gateway = models.CharField(max_length=16, blank=True, help_text="The gateway that reported it, if one did.")
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -66,11 +66,20 @@ HEADER_ALIASES: dict[str, tuple[str, ...]] = {
         "amount",
         "outstanding",
         "outstanding amount",
-        "amount due",
-        "due amount",
-        "emi amount",
         "total due",
         "overdue amount",
+    ),
+    # The instalment due now (an EMI); the outstanding amount is what the whole loan still owes.
+    "amount_due": (
+        "amount due",
+        "emi",
+        "emi amount",
+        "instalment",
+        "installment",
+        "instalment amount",
+        "due amount",
+        "amount due now",
+        "min due",
     ),
     "principal": ("principal", "principal amount", "loan amount", "sanctioned amount"),
     "due_date": ("due date", "emi due date", "next due date", "payment due date"),
@@ -79,6 +88,10 @@ HEADER_ALIASES: dict[str, tuple[str, ...]] = {
     "language": ("language", "preferred language", "lang"),
     "national_id": ("national id", "aadhaar", "aadhar", "aadhaar number", "pan", "pan number", "kyc id"),
     "email": ("email", "email id", "email address", "e-mail"),
+    # A payment the lender's file reports (usually the loan's last one).
+    "payment_reference": ("payment reference", "last payment reference", "utr", "transaction id"),
+    "payment_amount": ("payment amount", "last payment amount", "amount paid"),
+    "payment_date": ("payment date", "last payment date", "paid on"),
 }
 
 # Punctuation lenders sprinkle into headers (``Mobile No.``, ``LOAN_ID``, ``Phone*``); it and all spaces are
@@ -537,6 +550,7 @@ class CustomerFileResource(resources.Resource):
     alternate_phone = Field(attribute="alternate_phones", column_name="alternate_phone", widget=PhoneListWidget())
     loan_id = Field(attribute="loan_id", column_name="loan_id", widget=IdentifierWidget(max_length=64, label="loan id"))
     amount = Field(attribute="outstanding_amount", column_name="amount", widget=AmountWidget())
+    amount_due = Field(attribute="amount_due", column_name="amount_due", widget=AmountWidget())
     principal = Field(attribute="principal_amount", column_name="principal", widget=AmountWidget())
     due_date = Field(attribute="due_date", column_name="due_date", widget=DayFirstDateWidget())
     days_past_due = Field(attribute="days_past_due", column_name="days_past_due", widget=DaysWidget())
@@ -549,6 +563,14 @@ class CustomerFileResource(resources.Resource):
         widget=NationalIdWidget(max_length=64, label="national id"),
     )
     email = Field(attribute="email", column_name="email", widget=EmailWidget())
+    # Not loan attributes: the pipeline records them as a ``Payment`` on the row's loan.
+    payment_reference = Field(
+        attribute="payment_reference",
+        column_name="payment_reference",
+        widget=IdentifierWidget(max_length=100, label="payment reference"),
+    )
+    payment_amount = Field(attribute="payment_amount", column_name="payment_amount", widget=AmountWidget())
+    payment_date = Field(attribute="payment_date", column_name="payment_date", widget=DayFirstDateWidget())
 
 
 _RESOURCE = CustomerFileResource()

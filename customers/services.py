@@ -20,13 +20,14 @@ from .models import (
     Loan,
     LoanStatus,
     Payment,
+    PaymentSource,
     Suppression,
     SuppressionKind,
     loan_status_for,
 )
 from .national_ids import national_id_fingerprint
 from .phones import phone_normalize
-from .signals import loans_settled, suppression_set
+from .signals import loans_settled, payment_recorded, suppression_set
 
 # Field-level changes as the upload entries record them: {"field": ["old", "new"]}.
 Changes = dict[str, list[Any]]
@@ -199,6 +200,21 @@ def loans_settled_announce(*, loan_ids: list[str]) -> None:
         transaction.on_commit(lambda: loans_settled.send(sender=Loan, loan_ids=list(loan_ids)))
 
 
+def payments_recorded_announce(*, payment_ids: list[int]) -> None:
+    """Tell the apps above, once the transaction commits, of payments recorded in bulk (a lender's file), one
+    ``payment_recorded`` per payment as ``loan_record_payment`` sends it."""
+    if not payment_ids:
+        return
+    ids = list(payment_ids)
+
+    def send() -> None:
+        for start in range(0, len(ids), 1000):
+            for payment in Payment.objects.filter(pk__in=ids[start : start + 1000]).select_related("loan"):
+                payment_recorded.send(sender=Payment, payment=payment)
+
+    transaction.on_commit(send)
+
+
 @transaction.atomic
 def suppression_set_for(
     *,
@@ -278,9 +294,19 @@ def suppression_clear(*, suppression: Suppression, actor: AbstractBaseUser | Non
 
 @transaction.atomic
 def loan_record_payment(
-    *, loan: Loan, amount: Decimal, paid_on: date, reference: str = "", actor: AbstractBaseUser | None
+    *,
+    loan: Loan,
+    amount: Decimal,
+    paid_on: date,
+    reference: str = "",
+    actor: AbstractBaseUser | None,
+    source: str = PaymentSource.STAFF,
+    gateway: str = "",
+    paid_at: datetime | None = None,
 ) -> Payment:
-    """Record money received: the loan owes that much less (never below zero). A reference is taken once."""
+    """Record money received: the loan owes that much less (never below zero). A reference is taken once
+    per loan, whoever reports it first (a gateway's webhook, staff, a file): the same payment never counts
+    twice. Announced (``payment_recorded``) after commit."""
     if amount is None or amount <= 0:
         raise ApplicationError("A payment needs an amount above zero.", code="invalid_amount")
     if paid_on > timezone.localdate():
@@ -295,7 +321,10 @@ def loan_record_payment(
         loan=loan,
         amount=amount,
         paid_on=paid_on,
+        paid_at=paid_at,
         reference=reference,
+        source=source,
+        gateway=gateway,
         recorded_by=actor if actor is not None and actor.is_authenticated else None,
     )
     if loan.outstanding_amount is not None:
@@ -309,6 +338,13 @@ def loan_record_payment(
         actor=actor,
         action="loan.payment_recorded",
         target=loan,
-        details={"amount": str(amount), "paid_on": paid_on.isoformat(), "reference": reference},
+        details={
+            "amount": str(amount),
+            "paid_on": paid_on.isoformat(),
+            "reference": reference,
+            "source": source,
+            **({"gateway": gateway} if gateway else {}),
+        },
     )
+    transaction.on_commit(lambda: payment_recorded.send(sender=Payment, payment=payment))
     return payment

@@ -1,7 +1,8 @@
 """What customers' services announce to the apps above them (which customers may not import).
 
 Sent after the writing transaction commits. The calls app listens: it cancels the calls that have
-nothing left to be about (a settled loan) or that a new suppression forbids.
+nothing left to be about (a settled loan) or that a new suppression forbids, and judges the loan's open
+promise when a payment arrives.
 """
 
 from django.dispatch import Signal
@@ -10,3 +11,5 @@ from django.dispatch import Signal
 loans_settled = Signal()
 # A ``Suppression`` that was just set: ``suppression``.
 suppression_set = Signal()
+# A ``Payment`` that was just recorded on a loan (any source): ``payment``.
+payment_recorded = Signal()

@@ -76,7 +76,7 @@ def test_every_alias_maps_to_its_column(column, alias):
         ("E-mail", "email"),
         ("E_MAIL", "email"),
         ("Email ID", "email"),
-        ("Amount (Due)", "amount"),
+        ("Amount (Due)", "amount_due"),
         ("D.P.D.", "days_past_due"),
         ("\ufeffName", "name"),
         ("Due  Date", "due_date"),

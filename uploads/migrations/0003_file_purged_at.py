@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('uploads', '0002_scrub_national_ids_from_entries'),
+        ("uploads", "0002_scrub_national_ids_from_entries"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='fileupload',
-            name='file_purged_at',
+            model_name="fileupload",
+            name="file_purged_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
     ]

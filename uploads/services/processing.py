@@ -13,14 +13,14 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from itertools import islice
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.db import reset_queries, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from customers.models import LoanStatus, loan_status_for
+from customers.models import LoanStatus, PaymentSource, loan_status_for
 from customers.national_ids import (
     NationalIdFingerprint,
     national_id_fingerprint,
@@ -29,10 +29,11 @@ from customers.national_ids import (
 )
 from customers.resources import MissingColumns, header_column, header_map, resource_clean_row
 from customers.services import as_change_value as json_value
-from customers.services import loans_settled_announce
+from customers.services import loans_settled_announce, payments_recorded_announce
 from uploads.models import COUNT_FIELDS, FileUpload, RowOutcome, UploadMode, UploadStatus
 from uploads.readers import Table, open_table
 from voiceassist.common.exceptions import ApplicationError
+from voiceassist.common.money import indian_grouping
 
 from .recovery import upload_heartbeat
 from .writers import batch_store
@@ -50,9 +51,18 @@ CUSTOMER_ATTRIBUTES = {
 }
 LOAN_ATTRIBUTES = {
     "amount": "outstanding_amount",
+    "amount_due": "amount_due",
     "principal": "principal_amount",
     "due_date": "due_date",
     "days_past_due": "days_past_due",
+}
+# The columns of a payment the file reports: recorded as a ``Payment`` on the row's loan, never as loan values.
+PAYMENT_FILE_COLUMNS = ("payment_reference", "payment_amount", "payment_date")
+# Who recorded a payment first, as an entry tells a clerk why the file's payment was not counted again.
+_RECORDED_BY = {
+    PaymentSource.GATEWAY: "by a payment gateway",
+    PaymentSource.STAFF: "by staff or an integration",
+    PaymentSource.UPLOAD: "from an earlier file",
 }
 ACCEPTED = (RowOutcome.CREATED, RowOutcome.UPDATED, RowOutcome.UNCHANGED)
 # While the rows are counted, a sign of life this often (see ``recovery``).
@@ -252,6 +262,12 @@ def _batches(rows: Iterable, size: int) -> Iterator[list]:
 # --- One batch ----------------------------------------------------------------------------------
 
 
+class _Payment(NamedTuple):
+    amount: Decimal
+    paid_on: date
+    reference: str
+
+
 @dataclass(slots=True)
 class _Row:
     number: int
@@ -264,6 +280,7 @@ class _Row:
     changes: dict[str, list] = field(default_factory=dict)
     created_customer: bool = False
     created_loan: bool = False
+    payment: _Payment | None = None  # the payment the row reports, until it proves already recorded
 
 
 class _BatchProcessor:
@@ -287,13 +304,17 @@ class _BatchProcessor:
         self.phone_headers = frozenset(h for h, kind in kinds.items() if kind in ("phone", "alternate_phone"))
         # Other columns' cells are masked where they hold an id, except loan ids: kept as written, as the row's
         # key, which a failed-rows file must carry back intact.
-        self.loan_id_headers = frozenset(h for h, kind in kinds.items() if kind == "loan_id")
+        # Payment references too: a 12-digit UTR may pass for an Aadhaar number, and it is the payment's key.
+        self.loan_id_headers = frozenset(h for h, kind in kinds.items() if kind in ("loan_id", "payment_reference"))
+        self.has_payments = any(column in columns for column in PAYMENT_FILE_COLUMNS)
+        self.today = timezone.localdate()
 
     def process(self, batch: list[tuple[int, list]]) -> dict[str, int]:
         rows = [self._parse(number, cells) for number, cells in batch]
         phones = {row.phone for row in rows if row.phone}
         loan_ids = {row.loan_id for row in rows if row.loan_id}
         self._load(phones, loan_ids)
+        self._load_payments({row.loan_id for row in rows if row.payment is not None and row.loan_id})
         for row in rows:
             self._decide(row)
         now = timezone.now()
@@ -304,6 +325,7 @@ class _BatchProcessor:
             self.settled_loans: list[str] = []
             self.store.upsert_loans([self._loan_row(loan_id, customer_ids, now) for loan_id in self.touched_loans])
             loans_settled_announce(loan_ids=self.settled_loans)
+            self._record_payments([row for row in rows if row.payment is not None and row.outcome in ACCEPTED], now)
         self.store.insert_entries([self._entry_row(row, customer_ids) for row in rows])
         counts: dict[str, int] = dict.fromkeys(COUNT_FIELDS, 0)
         for row in rows:
@@ -324,7 +346,7 @@ class _BatchProcessor:
         if masked:
             values.update(masked)
         cleaned, errors = resource_clean_row({column: cells[index] for column, index in self.column_items})
-        return _Row(
+        row = _Row(
             number=number,
             values=values,
             cleaned=cleaned,
@@ -332,6 +354,61 @@ class _BatchProcessor:
             phone=cleaned.get("phone") or "",
             loan_id=cleaned.get("loan_id") or "",
         )
+        if self.has_payments:
+            self._payment_of(row, errors)
+        return row
+
+    def _payment_of(self, row: _Row, errors: dict[str, str]) -> None:
+        """The payment the row reports, if any; a partial or future one makes the row invalid.
+
+        A row reports a payment when it has an amount paid above zero or a reference; a date alone (or an amount
+        of zero) is not a payment.
+        """
+        if any(column in errors for column in PAYMENT_FILE_COLUMNS):
+            return
+        cleaned = row.cleaned
+        reference = cleaned.get("payment_reference") or ""
+        amount = cleaned.get("payment_amount")
+        paid_on = cleaned.get("payment_date")
+        if not amount and not reference:
+            return
+        problem = None
+        if not amount:
+            problem = (
+                f"payment_amount: payment “{reference}” has no amount. Fill in the amount paid, or clear the "
+                "payment reference."
+            )
+        elif paid_on is None:
+            problem = (
+                f"payment_date: the payment of ₹{indian_grouping(amount)} has no date. Fill in the date it was paid."
+            )
+        elif paid_on > self.today:
+            problem = (
+                f"payment_date: {paid_on:%d/%m/%Y} is in the future, and a payment the file reports must have been "
+                "made already. Check the date (dates are read day first, dd/mm/yyyy)."
+            )
+        elif not row.loan_id:
+            if "loan_id" not in errors:
+                problem = (
+                    f"loan_id: the payment of ₹{indian_grouping(amount)} needs the loan it was paid against. Fill in "
+                    "the loan id."
+                )
+        else:
+            row.payment = _Payment(amount=amount, paid_on=paid_on, reference=reference)
+        if problem:
+            row.errors.append(problem)
+
+    def _load_payments(self, loan_ids: set[str]) -> None:
+        """The payments already recorded on the batch's loans that the file reports a payment for."""
+        self.payments_by_reference: dict[tuple[str, str], dict] = {}
+        self.payments_by_amount: dict[tuple[str, Decimal, date], dict] = {}
+        if not loan_ids:
+            return
+        for payment in self.store.payments_of_loans(loan_ids):
+            loan_id = payment["lender_loan_id"]
+            if payment["reference"]:
+                self.payments_by_reference[(loan_id, payment["reference"])] = payment
+            self.payments_by_amount.setdefault((loan_id, payment["amount"], payment["paid_on"]), payment)
 
     def _load(self, phones: set[str], loan_ids: set[str]) -> None:
         """What the database and the earlier rows of this file say about the batch's keys."""
@@ -409,6 +486,11 @@ class _BatchProcessor:
         if loan and loan["phone"] != phone:
             self._reject(row, RowOutcome.INVALID, f"loan_id: {loan_id} belongs to another customer.")
             return
+        if loan_id and row.cleaned.get("amount_due") is not None:
+            problem = self._amount_due_problem(row.cleaned, loan)
+            if problem:
+                self._reject(row, RowOutcome.INVALID, problem)
+                return
         self.seen_phones.setdefault(phone, (row.number, name or ""))
         if loan_id:
             self.seen_loans[loan_id] = row.number
@@ -443,6 +525,8 @@ class _BatchProcessor:
             row.created_loan = loan is None
             self.loans[loan_id] = {**loan_current, **loan_given, "phone": phone}
             self.touched_loans[loan_id] = None
+            if row.payment is not None:
+                self._payment_given(row)
 
         if row.created_customer or row.created_loan:
             row.outcome = RowOutcome.CREATED
@@ -450,6 +534,78 @@ class _BatchProcessor:
             row.outcome = RowOutcome.UPDATED
         else:
             row.outcome = RowOutcome.UNCHANGED
+
+    @staticmethod
+    def _amount_due_problem(cleaned: dict[str, Any], loan: dict[str, Any] | None) -> str | None:
+        """The amount due is at most what the loan owes: the row's outstanding amount, or else the stored one."""
+        amount_due = cleaned["amount_due"]
+        outstanding = cleaned.get("amount")
+        if outstanding is None and loan and loan.get("amount") is not None:
+            outstanding = Decimal(loan["amount"])
+        if outstanding is None or amount_due <= outstanding:
+            return None
+        return (
+            f"amount_due: the amount due (₹{indian_grouping(amount_due)}) is more than the outstanding amount "
+            f"(₹{indian_grouping(outstanding)}). The amount due is the instalment to pay now and cannot exceed what "
+            "the loan still owes: correct whichever of the two is wrong."
+        )
+
+    def _payment_given(self, row: _Row) -> None:
+        """The row's payment, unless its loan has it already: by reference, or without one by amount and date."""
+        payment = row.payment
+        if payment.reference:
+            recorded = self.payments_by_reference.get((row.loan_id, payment.reference))
+        else:
+            recorded = self.payments_by_amount.get((row.loan_id, payment.amount, payment.paid_on))
+        if recorded is not None:
+            self._payment_already_recorded(row, recorded)
+            return
+        row.changes["payment_amount"] = [None, json_value(payment.amount)]
+        row.changes["payment_date"] = [None, json_value(payment.paid_on)]
+        if payment.reference:
+            row.changes["payment_reference"] = [None, payment.reference]
+
+    @staticmethod
+    def _payment_already_recorded(row: _Row, recorded: dict[str, Any] | None) -> None:
+        payment = row.payment
+        row.payment = None
+        for column in PAYMENT_FILE_COLUMNS:
+            row.changes.pop(column, None)
+        what = f"₹{indian_grouping(payment.amount)} paid on {payment.paid_on:%d/%m/%Y}"
+        if payment.reference:
+            what += f", reference {payment.reference}"
+        by = f", recorded {_RECORDED_BY.get(recorded['source'], '')}" if recorded is not None else ""
+        row.errors.append(f"payment: already recorded on loan {row.loan_id} ({what}{by}); not counted again.")
+
+    def _record_payments(self, rows: list[_Row], now: datetime) -> None:
+        """Record the rows' payments on their loans; the outstanding amounts stay as the file gives them."""
+        if not rows:
+            return
+        loan_pks = self.store.loan_pks(row.loan_id for row in rows)
+        recorded = self.store.insert_payments(
+            [
+                {
+                    "loan_id": loan_pks[row.loan_id],
+                    "amount": row.payment.amount,
+                    "paid_on": row.payment.paid_on,
+                    "paid_at": None,
+                    "reference": row.payment.reference,
+                    "source": PaymentSource.UPLOAD,
+                    "gateway": "",
+                    "recorded_by_id": self.upload.uploaded_by_id,
+                    "created_at": now,
+                    "updated_at": now,
+                }
+                for row in rows
+            ]
+        )
+        for row in rows:
+            if loan_pks[row.loan_id] not in recorded:
+                # Its reference reached the loan while this batch ran (a gateway's webhook).
+                self._payment_already_recorded(row, None)
+                if row.outcome == RowOutcome.UPDATED and not row.changes:
+                    row.outcome = RowOutcome.UNCHANGED
+        payments_recorded_announce(payment_ids=list(recorded.values()))
 
     @staticmethod
     def _reject(row: _Row, outcome: str, message: str) -> None:
@@ -505,6 +661,7 @@ class _BatchProcessor:
             "customer_id": customer_ids[values["phone"]],
             "principal_amount": values.get("principal"),
             "outstanding_amount": values.get("amount"),
+            "amount_due": values.get("amount_due"),
             "due_date": values.get("due_date"),
             "days_past_due": values.get("days_past_due"),
             "status": self._loan_status(loan_id, values.get("amount")),

@@ -2,6 +2,8 @@
 
 - Customers and loans it created are removed, unless something depends on them now: a later upload
   touched them, or calls and promises refer to them. Those are kept and reported.
+- Payments it recorded (from the file's payment columns) are removed; a payment that was already recorded
+  before it (by a gateway, staff or an earlier file) was never the upload's, and stays.
 - Values it changed go back to what they were, unless a later upload changed them again: those are
   reported as conflicts and left as they are.
 - A national id it changed goes back as far as entries allow: they keep only the last four characters of
@@ -10,13 +12,15 @@
   next file that carries the customer's id records it again.
 """
 
+from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import models, transaction
 from django.utils import timezone
 
-from customers.models import Customer, Loan, loan_status_for
+from customers.models import Customer, Loan, Payment, PaymentSource, loan_status_for
 from uploads.models import FileUpload, RowOutcome, UploadRow, UploadStatus
 from voiceassist.common.exceptions import ApplicationError
 from voiceassist.common.services import audit_event_record
@@ -95,6 +99,7 @@ class _Report:
     def __init__(self) -> None:
         self.customers_removed = 0
         self.loans_removed = 0
+        self.payments_removed = 0
         self.values_restored = 0
         self.national_ids_unconfirmed = 0
         self.conflicts: list[dict] = []
@@ -116,6 +121,7 @@ class _Report:
         return {
             "customers_removed": self.customers_removed,
             "loans_removed": self.loans_removed,
+            "payments_removed": self.payments_removed,
             "values_restored": self.values_restored,
             "national_ids_unconfirmed": self.national_ids_unconfirmed,
             "conflicts": self.conflict_count,
@@ -146,6 +152,8 @@ def _other_dependents(instance: models.Model, ignore: set[type[models.Model]]) -
 def _revert_entry(upload: FileUpload, entry: UploadRow, report: _Report) -> None:
     customer = entry.customer
     loan = Loan.objects.filter(loan_id=entry.loan_id).first() if entry.loan_id else None
+    if loan is not None and "payment_amount" in entry.changes:
+        _remove_payment(upload, entry, loan, report)
 
     if entry.created_loan and loan is not None:
         dependents = _other_dependents(loan, ignore=set())
@@ -169,6 +177,30 @@ def _revert_entry(upload: FileUpload, entry: UploadRow, report: _Report) -> None
         if status != loan.status:
             loan.status = status
             loan.save(update_fields=["status", "updated_at"])
+
+
+def _remove_payment(upload: FileUpload, entry: UploadRow, loan: Loan, report: _Report) -> None:
+    """Remove the payment the entry recorded. The pipeline records a payment once per loan and key (its reference,
+    or else its amount and date), so the loan's upload-sourced payment with that key is this upload's."""
+    changes = entry.changes
+    payment = Payment.objects.filter(
+        loan=loan,
+        source=PaymentSource.UPLOAD,
+        amount=Decimal(changes["payment_amount"][1]),
+        paid_on=date.fromisoformat(changes["payment_date"][1]),
+        reference=changes.get("payment_reference", [None, ""])[1],
+        created_at__gte=upload.created_at,
+    ).first()
+    if payment is None:
+        return  # removed already
+    dependents = _other_dependents(payment, ignore=set())
+    if dependents:
+        report.keep(
+            row=entry.row_number, loan_id=loan.loan_id, payment=payment.pk, reason=f"used by {', '.join(dependents)}"
+        )
+        return
+    payment.delete()
+    report.payments_removed += 1
 
 
 def _restore(

@@ -15,9 +15,9 @@ from collections.abc import Callable, Iterable
 from typing import Any, Protocol
 
 import orjson
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 
-from customers.models import Customer, Loan
+from customers.models import Customer, Loan, Payment
 from uploads.models import UploadRow
 
 # What the pipeline reads of a stored customer / loan (model attributes).
@@ -33,7 +33,15 @@ CUSTOMER_READ = (
     "national_id_last4",
     "national_id_fingerprint",
 )
-LOAN_READ = ("loan_id", "status", "outstanding_amount", "principal_amount", "due_date", "days_past_due")
+LOAN_READ = (
+    "loan_id",
+    "status",
+    "outstanding_amount",
+    "amount_due",
+    "principal_amount",
+    "due_date",
+    "days_past_due",
+)
 
 CUSTOMER_COLUMNS = (
     "phone",
@@ -58,13 +66,37 @@ LOAN_COLUMNS = (
     "customer_id",
     "principal_amount",
     "outstanding_amount",
+    "amount_due",
     "due_date",
     "days_past_due",
     "status",
     "created_at",
     "updated_at",
 )
-LOAN_UPDATE_COLUMNS = ("principal_amount", "outstanding_amount", "due_date", "days_past_due", "status", "updated_at")
+LOAN_UPDATE_COLUMNS = (
+    "principal_amount",
+    "outstanding_amount",
+    "amount_due",
+    "due_date",
+    "days_past_due",
+    "status",
+    "updated_at",
+)
+# What the pipeline reads of a batch's loans' payments, to take each payment once; and what it writes.
+# ``lender_loan_id`` is the loan's ``Loan.loan_id``; ``loan_id`` in the rows written is its primary key.
+PAYMENT_READ = ("reference", "amount", "paid_on", "source", "gateway")
+PAYMENT_COLUMNS = (
+    "loan_id",
+    "amount",
+    "paid_on",
+    "paid_at",
+    "reference",
+    "source",
+    "gateway",
+    "recorded_by_id",
+    "created_at",
+    "updated_at",
+)
 
 ENTRY_COLUMNS = (
     "upload_id",
@@ -107,6 +139,16 @@ class BatchStore(Protocol):
 
     def insert_entries(self, rows: list[dict[str, Any]]) -> None:
         """Insert the batch's entries."""
+
+    def loan_pks(self, loan_ids: Iterable[str]) -> dict[str, int]:
+        """``{loan id: primary key}`` of the stored loans with these loan ids."""
+
+    def payments_of_loans(self, loan_ids: Iterable[str]) -> list[dict[str, Any]]:
+        """The payments of the loans with these loan ids (``PAYMENT_READ`` fields and ``lender_loan_id``)."""
+
+    def insert_payments(self, rows: list[dict[str, Any]]) -> dict[int, int]:
+        """Insert payments (``PAYMENT_COLUMNS``), leaving out any whose reference its loan has by now (a webhook
+        may record it while the batch runs); return ``{loan primary key: payment primary key}`` of those written."""
 
 
 class OrmBatchStore:
@@ -155,6 +197,32 @@ class OrmBatchStore:
         if rows:
             UploadRow.objects.bulk_create([UploadRow(**row) for row in rows], batch_size=500)
 
+    def loan_pks(self, loan_ids: Iterable[str]) -> dict[str, int]:
+        return dict(Loan.objects.filter(loan_id__in=list(loan_ids)).values_list("loan_id", "id"))
+
+    def payments_of_loans(self, loan_ids: Iterable[str]) -> list[dict[str, Any]]:
+        from django.db.models import F
+
+        payments = Payment.objects.filter(loan__loan_id__in=list(loan_ids))
+        return list(payments.values(*PAYMENT_READ, lender_loan_id=F("loan__loan_id")))
+
+    def insert_payments(self, rows: list[dict[str, Any]]) -> dict[int, int]:
+        if not rows:
+            return {}
+        try:
+            with transaction.atomic():
+                payments = Payment.objects.bulk_create([Payment(**row) for row in rows], batch_size=500)
+        except IntegrityError:
+            # A reference recorded meanwhile: one by one, leaving that one out.
+            payments = []
+            for row in rows:
+                try:
+                    with transaction.atomic():
+                        payments.append(Payment.objects.create(**row))
+                except IntegrityError:
+                    continue
+        return {payment.loan_id: payment.pk for payment in payments}
+
 
 def _customer_phone():
     from django.db.models import F
@@ -166,6 +234,7 @@ class PostgresBatchStore:
     customers = Customer._meta.db_table
     loans = Loan._meta.db_table
     entries = UploadRow._meta.db_table
+    payments = Payment._meta.db_table
 
     def start_batch(self) -> None:
         # A batch's commit need not wait for its WAL to reach the disk: the upload's final status is
@@ -239,6 +308,31 @@ class PostgresBatchStore:
         if rows:
             with connection.cursor() as cursor:
                 _copy(cursor, self.entries, ENTRY_COLUMNS, rows)
+
+    def loan_pks(self, loan_ids: Iterable[str]) -> dict[str, int]:
+        rows = self._select(f"SELECT loan_id, id FROM {self.loans} WHERE loan_id = ANY(%s)", loan_ids)
+        return {row["loan_id"]: row["id"] for row in rows}
+
+    def payments_of_loans(self, loan_ids: Iterable[str]) -> list[dict[str, Any]]:
+        columns = ", ".join(f"p.{c}" for c in PAYMENT_READ)
+        return self._select(
+            f"SELECT {columns}, l.loan_id AS lender_loan_id FROM {self.payments} p "
+            f"JOIN {self.loans} l ON l.id = p.loan_id WHERE l.loan_id = ANY(%s)",
+            loan_ids,
+        )
+
+    def insert_payments(self, rows: list[dict[str, Any]]) -> dict[int, int]:
+        if not rows:
+            return {}
+        names = ", ".join(PAYMENT_COLUMNS)
+        with connection.cursor() as cursor:
+            self._stage(cursor, self.payments, PAYMENT_COLUMNS, rows)
+            # Any unique conflict is a reference its loan took meanwhile: that payment is already recorded.
+            cursor.execute(
+                f"INSERT INTO {self.payments} ({names}) SELECT {names} FROM stage_{self.payments} "
+                "ON CONFLICT DO NOTHING RETURNING loan_id, id"
+            )
+            return dict(cursor.fetchall())
 
     def _select(self, sql: str, keys: Iterable[str]) -> list[dict[str, Any]]:
         with connection.cursor() as cursor:

@@ -272,7 +272,7 @@ def test_stop_on_error_imports_everything_when_all_rows_are_valid():
 )
 def test_files_in_other_encodings_and_separators_import_the_same(encoding, delimiter):
     content = csv_bytes(
-        [["Borrower Name", "Contact Number", "LAN", "Amount Due"], ["José Müller", "98765 43210", "LN-1", "1,00,000"]],
+        [["Borrower Name", "Contact Number", "LAN", "Total Due"], ["José Müller", "98765 43210", "LN-1", "1,00,000"]],
         delimiter=delimiter,
         encoding=encoding,
     )
