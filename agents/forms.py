@@ -77,9 +77,21 @@ class CallOutcomeForm(CustomerLoanForm):
 class PromiseForm(CustomerLoanForm):
     prefix = "promise"
     loan_required = True
-    service_error_fields = {"invalid_amount": "amount", "invalid_date": "promised_date"}
+    service_error_fields = {
+        "invalid_amount": "amount",
+        "amount_above_outstanding": "amount",
+        "invalid_date": "promised_date",
+        "beyond_horizon": "promised_date",
+    }
 
-    amount = forms.DecimalField(label="Amount promised (₹)", max_digits=14, decimal_places=2, min_value=Decimal("0.01"))
+    amount = forms.DecimalField(
+        label="Amount promised (₹)",
+        max_digits=14,
+        decimal_places=2,
+        min_value=Decimal("0.01"),
+        required=False,
+        help_text="Empty: the instalment due (or all that is owed).",
+    )
     promised_date = forms.DateField(label="Will pay by", widget=forms.DateInput(attrs={"type": "date"}))
 
 

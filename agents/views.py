@@ -1,6 +1,7 @@
 """The agents' pages. Thin: reads through selectors, writes through the services admin and API use."""
 
 from collections.abc import Callable
+from datetime import timedelta
 from functools import wraps
 from typing import Any
 
@@ -14,11 +15,12 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from calls.compliance import guard_explain
+from calls.figures import figures_compute
 from calls.models import Call, WorkItem
 from calls.selectors import customer_calls
 from calls.selectors_transcripts import call_conversations
 from calls.services.agents import call_outcome_log, callback_schedule, work_item_claim, work_item_complete
-from calls.services.outcomes import promise_create
+from calls.services.promises import promise_create
 from calls.services.recordings import recording_open
 from customers.models import Customer, SuppressionSource
 from customers.selectors import suppression_list
@@ -33,7 +35,7 @@ from voiceassist.common.roles import user_is_back_office
 
 from . import selectors
 from .access import user_may_use_agents_pages
-from .charts import hourly_bar_chart
+from .charts import figures_charts, hourly_bar_chart
 from .forms import (
     CallbackForm,
     CallOutcomeForm,
@@ -44,6 +46,8 @@ from .forms import (
     WorkItemDoneForm,
 )
 
+# The dashboard's figures cover the calls of the last this many days, today included.
+DASHBOARD_DAYS = 14
 UPLOAD_PREVIEW_ROWS = 200
 TIMELINE_ENTRIES = 100
 CUSTOMER_CALLS = 50
@@ -84,6 +88,8 @@ def home(request: HttpRequest) -> HttpResponse:
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
     uploads = selectors.uploads_for_dashboard()
+    today = timezone.localdate()
+    period = figures_compute(date_from=today - timedelta(days=DASHBOARD_DAYS - 1), date_to=today)
     return render(
         request,
         "agents/dashboard.html",
@@ -91,6 +97,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "figures": selectors.dashboard_figures(user=request.user),
             "calls_chart": hourly_bar_chart(selectors.calls_by_hour_today(), title="Calls today by hour"),
             "promises_chart": hourly_bar_chart(selectors.promises_by_hour_today(), title="Promises today by hour"),
+            "period": period,
+            **figures_charts(period),
             "uploads": [selectors.upload_progress(upload=upload) for upload in uploads],
         },
     )

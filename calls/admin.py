@@ -1,4 +1,10 @@
+from django import forms
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest
+from django.template.response import TemplateResponse
+from django.urls import path
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
 from customers.admin import CustomerAdmin as BaseCustomerAdmin
@@ -6,8 +12,8 @@ from customers.models import Customer, Language
 from voiceassist.common.admin import ReadOnlyAdmin, admin_run_service, export_actions
 
 from .compliance import GuardDecision, guard_check_call, guard_explain
+from .figures import figures_compute
 from .models import Call, CallEvent, CallStatus, Campaign, CampaignStatus, Disposition, PromiseToPay, WorkItem
-from .selectors import campaign_metrics
 from .selectors_transcripts import call_conversations
 from .services.campaigns import (
     campaign_complete,
@@ -17,6 +23,7 @@ from .services.campaigns import (
     campaign_start,
 )
 from .services.dispatch import call_cancel
+from .services.promises import promise_create, promise_default_amount, promise_problem
 
 
 def _decision_html(decision: GuardDecision) -> str:
@@ -47,12 +54,38 @@ def left_out_words(left_out: dict[str, int]) -> str:
     return f"{total} customer{'s' if total != 1 else ''} ({languages}): the bot has no script in their language"
 
 
+class FiguresRangeForm(forms.Form):
+    """The figures page's ``?from=&to=``: local days on which the calls started, both included."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # "from" is a Python keyword: the field is added here rather than declared.
+        self.fields["from"] = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+        self.fields["to"] = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def clean(self):
+        data = super().clean()
+        if data.get("from") and data.get("to") and data["from"] > data["to"]:
+            self.add_error("to", "The range ends before it starts.")
+        return data
+
+
+def figures_context(request: HttpRequest, *, campaign: Campaign | None = None) -> dict:
+    """The range form and, when it is valid, the figures it asks for."""
+    form = FiguresRangeForm(request.GET)
+    if not form.is_valid():
+        return {"figures_form": form, "figures": None}
+    period = {"date_from": form.cleaned_data["from"], "date_to": form.cleaned_data["to"]}
+    return {"figures_form": form, "figures": figures_compute(campaign=campaign, **period)}
+
+
 @admin.register(Campaign)
 class CampaignAdmin(admin.ModelAdmin):
     list_display = ("name", "status", "provider", "audience_upload", "window_start", "window_end", "started_at")
     list_filter = ("status", "provider")
     search_fields = ("name",)
-    readonly_fields = ("status", "started_at", "completed_at", "created_by", "left_out", "metrics")
+    readonly_fields = ("status", "started_at", "completed_at", "created_by", "left_out")
+    change_form_template = "admin/calls/campaign/change_form.html"
     raw_id_fields = ("audience_upload",)
     actions = ["start", "pause", "resume", "complete"]
     fieldsets = (
@@ -86,7 +119,7 @@ class CampaignAdmin(admin.ModelAdmin):
                 ),
             },
         ),
-        ("Progress", {"fields": ("created_by", "started_at", "completed_at", "metrics")}),
+        ("Progress", {"fields": ("created_by", "started_at", "completed_at")}),
     )
 
     @admin.display(description="Left out (no script in their language)")
@@ -98,14 +131,24 @@ class CampaignAdmin(admin.ModelAdmin):
             return left_out_words(campaign_left_out(campaign=campaign))
         return left_out_words(campaign.audience_left_out or {})
 
-    @admin.display(description="Figures")
-    def metrics(self, campaign: Campaign) -> str:
-        if not campaign.pk:
-            return "—"
-        figures = campaign_metrics(campaign=campaign)
-        return format_html_join(
-            "", "<div>{}: <strong>{}</strong></div>", ((k.replace("_", " "), v) for k, v in figures.items())
-        )
+    def get_urls(self):
+        return [
+            path("figures/", self.admin_site.admin_view(self.figures_view), name="calls_campaign_figures"),
+            *super().get_urls(),
+        ]
+
+    def change_view(self, request: HttpRequest, object_id: str, form_url: str = "", extra_context=None):
+        campaign = self.get_object(request, object_id)
+        if campaign is not None and request.method == "GET":
+            extra_context = {**(extra_context or {}), **figures_context(request, campaign=campaign)}
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def figures_view(self, request: HttpRequest):
+        """Every call's figures (all campaigns, and calls made outside any), over a range of days."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        context = {**self.admin_site.each_context(request), "title": "Figures", "opts": self.opts}
+        return TemplateResponse(request, "admin/calls/figures.html", {**context, **figures_context(request)})
 
     def save_model(self, request, obj, form, change) -> None:
         if not change:
@@ -214,15 +257,80 @@ class DispositionAdmin(admin.ModelAdmin):
     list_filter = ("layer",)
 
 
+class PromiseAdminForm(forms.ModelForm):
+    amount = forms.DecimalField(
+        max_digits=14, decimal_places=2, required=False, help_text="Empty: the instalment due, else all owed."
+    )
+    grace_days = forms.IntegerField(min_value=0, max_value=30, required=False, help_text="Empty: the default.")
+
+    class Meta:
+        model = PromiseToPay
+        fields = ("loan", "amount", "promised_date", "grace_days")
+
+    def clean(self):
+        data = super().clean()
+        loan, promised_date = data.get("loan"), data.get("promised_date")
+        if loan is not None and promised_date is not None:
+            amount = data.get("amount")
+            problem = promise_problem(
+                amount=amount if amount is not None else promise_default_amount(loan),
+                promised_date=promised_date,
+                outstanding=loan.outstanding_amount,
+                today=timezone.localdate(),
+            )
+            if problem is not None:
+                self.add_error(problem.field, problem.message)
+        return data
+
+
 @admin.register(PromiseToPay)
 class PromiseToPayAdmin(admin.ModelAdmin):
-    list_display = ("customer", "loan", "amount", "promised_date", "status", "source_call", "created_at")
+    """Promises are taken through the promise service (its rules, the replacing of an open promise, the
+    audit and the payment link) and then only read: what became of one is the payments' to say."""
+
+    form = PromiseAdminForm
+    list_display = ("customer", "loan", "amount", "promised_date", "status", "paid_amount", "source_call", "created_at")
     list_filter = ("status",)
     list_select_related = ("customer", "loan")
     search_fields = ("customer__full_name", "customer__phone", "loan__loan_id")
-    raw_id_fields = ("customer", "loan", "source_call", "created_by")
-    readonly_fields = ("status", "resolved_at", "outstanding_at_promise")
+    raw_id_fields = ("loan",)
     actions = export_actions("promises")
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ("loan", "amount", "promised_date", "grace_days")
+        return (
+            "customer",
+            "loan",
+            "amount",
+            "promised_date",
+            "grace_days",
+            "status",
+            "paid_amount",
+            "outstanding_at_promise",
+            "source_call",
+            "replaced_by",
+            "created_by",
+            "resolved_at",
+        )
+
+    def get_readonly_fields(self, request, obj=None):
+        return () if obj is None else self.get_fields(request, obj)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False if obj is not None else super().has_change_permission(request, obj)
+
+    def save_model(self, request, obj, form, change) -> None:
+        data = form.cleaned_data
+        promise = promise_create(
+            loan=data["loan"],
+            amount=data.get("amount"),
+            promised_date=data["promised_date"],
+            grace_days=data.get("grace_days"),
+            actor=request.user,
+        )
+        obj.pk = promise.pk
+        obj.__dict__.update(promise.__dict__)
 
 
 @admin.register(WorkItem)

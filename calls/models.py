@@ -169,6 +169,9 @@ class Call(BaseModel):
     # The conversation's state (``calls.conversation``): its step, unclear answers, the promise heard.
     dialogue = models.JSONField(default=dict, blank=True)
     duration_seconds = models.PositiveIntegerField(null=True, blank=True)
+    # What the provider charged, when it says (Twilio's and Exotel's call records; the simulated provider).
+    price = models.DecimalField(max_digits=10, decimal_places=4, null=True, blank=True)
+    price_unit = models.CharField(max_length=3, blank=True, help_text="ISO 4217, e.g. INR, USD.")
     recording_url = models.URLField(max_length=500, blank=True)
     recording_deleted_at = models.DateTimeField(null=True, blank=True)
     transcript = models.TextField(blank=True)
@@ -243,7 +246,9 @@ class CallEvent(models.Model):
 class PromiseStatus(models.TextChoices):
     OPEN = "open", "Open"
     KEPT = "kept", "Kept"
+    PARTLY_KEPT = "partly_kept", "Partly kept"
     BROKEN = "broken", "Broken"
+    REPLACED = "replaced", "Replaced by a newer promise"
 
 
 class PromiseToPay(BaseModel):
@@ -258,13 +263,22 @@ class PromiseToPay(BaseModel):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    status = models.CharField(max_length=8, choices=PromiseStatus.choices, default=PromiseStatus.OPEN)
+    status = models.CharField(max_length=12, choices=PromiseStatus.choices, default=PromiseStatus.OPEN)
+    # Payments on the loan between the promise and its date plus grace days (when it was judged).
+    paid_amount = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+    replaced_by = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     resolved_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["promised_date", "id"]
         indexes = [models.Index(fields=["status", "promised_date"])]
-        constraints = [models.CheckConstraint(condition=models.Q(amount__gt=0), name="promise_amount_positive")]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(amount__gt=0), name="promise_amount_positive"),
+            # One open promise per loan: a new one replaces the old (``promise_create``).
+            models.UniqueConstraint(
+                fields=["loan"], condition=models.Q(status="open"), name="promise_one_open_per_loan"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.amount} by {self.promised_date} ({self.get_status_display()})"

@@ -4,7 +4,6 @@
 """
 
 from datetime import timedelta
-from decimal import Decimal
 
 from django import forms
 from django.shortcuts import get_object_or_404
@@ -17,6 +16,7 @@ from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from calls.figures import figures_compute
 from calls.models import (
     DIALLING_PROVIDERS,
     Call,
@@ -35,14 +35,13 @@ from calls.selectors import (
     call_detail_queryset,
     call_list,
     campaign_list,
-    campaign_metrics,
     promise_list,
     work_item_list,
 )
 from calls.services.agents import work_item_claim, work_item_complete
 from calls.services.api import call_request_adhoc, campaign_create
 from calls.services.campaigns import campaign_complete, campaign_pause, campaign_resume, campaign_start
-from calls.services.outcomes import promise_create
+from calls.services.promises import promise_create
 from customers.apis import CustomerSummarySerializer
 from customers.models import Customer, Loan
 from uploads.models import FileUpload
@@ -120,16 +119,72 @@ class CampaignStartOutputSerializer(CampaignOutputSerializer):
         fields = [*CampaignOutputSerializer.Meta.fields, "calls_scheduled"]
 
 
-class CampaignMetricsOutputSerializer(serializers.Serializer):
+class FiguresQuerySerializer(serializers.Serializer):
+    """``?from=&to=``: local days (TIME_ZONE) on which the calls started, both included; either may be left out."""
+
+    def get_fields(self) -> dict:
+        # "from" is a Python keyword: the fields are named here rather than as class attributes.
+        return {
+            "from": serializers.DateField(required=False, help_text="First day (YYYY-MM-DD), the office's time."),
+            "to": serializers.DateField(required=False, help_text="Last day (YYYY-MM-DD), included."),
+        }
+
+    def validate(self, attrs: dict) -> dict:
+        if attrs.get("from") and attrs.get("to") and attrs["from"] > attrs["to"]:
+            raise serializers.ValidationError({"to": "The range ends before it starts: “to” is before “from”."})
+        return attrs
+
+
+def _figures_period(request) -> dict:
+    query = FiguresQuerySerializer(data=request.query_params)
+    query.is_valid(raise_exception=True)
+    return {"date_from": query.validated_data.get("from"), "date_to": query.validated_data.get("to")}
+
+
+class FiguresBreakdownSerializer(serializers.Serializer):
+    key = serializers.CharField(help_text="Bucket (0, 1-30, 31-60, 61-90, 90+, unknown), language, hour or day.")
+    label = serializers.CharField()
     attempts = serializers.IntegerField()
     connects = serializers.IntegerField()
-    connect_rate = serializers.FloatField()
     right_party_contacts = serializers.IntegerField()
-    scheduled = serializers.IntegerField()
     promises = serializers.IntegerField()
     promised_amount = serializers.DecimalField(max_digits=16, decimal_places=2)
-    kept_rate = serializers.FloatField()
     collected_amount = serializers.DecimalField(max_digits=16, decimal_places=2)
+
+
+class FiguresCostSerializer(serializers.Serializer):
+    currency = serializers.CharField(help_text="As the provider reported it (ISO 4217).")
+    priced_attempts = serializers.IntegerField(help_text="Attempts the provider put a price on.")
+    total = serializers.DecimalField(max_digits=20, decimal_places=4)
+    per_call = serializers.DecimalField(max_digits=20, decimal_places=4, help_text="total / priced_attempts")
+
+
+class CampaignMetricsOutputSerializer(serializers.Serializer):
+    """What each figure means: README, "Figures"."""
+
+    date_from = serializers.DateField(allow_null=True)
+    date_to = serializers.DateField(allow_null=True)
+    attribution_days = serializers.IntegerField(help_text="PAYMENTS_ATTRIBUTION_DAYS")
+    attempts = serializers.IntegerField(help_text="Calls that reached the network.")
+    connects = serializers.IntegerField(help_text="A person answered and said something (not a machine, not silence).")
+    connect_rate = serializers.FloatField()
+    right_party_contacts = serializers.IntegerField()
+    right_party_rate = serializers.FloatField()
+    scheduled = serializers.IntegerField(help_text="Calls waiting to be placed now (whatever the range).")
+    promises = serializers.IntegerField()
+    promised_amount = serializers.DecimalField(max_digits=16, decimal_places=2)
+    open = serializers.IntegerField()
+    kept = serializers.IntegerField()
+    partly_kept = serializers.IntegerField()
+    broken = serializers.IntegerField()
+    replaced = serializers.IntegerField()
+    kept_rate = serializers.FloatField(help_text="kept / (kept + partly_kept + broken)")
+    collected_amount = serializers.DecimalField(max_digits=16, decimal_places=2)
+    cost_per_call = FiguresCostSerializer(many=True, allow_null=True, help_text="Per currency; null: no price yet.")
+    by_dpd_bucket = FiguresBreakdownSerializer(many=True)
+    by_language = FiguresBreakdownSerializer(many=True)
+    by_hour = FiguresBreakdownSerializer(many=True)
+    by_day = FiguresBreakdownSerializer(many=True)
 
 
 class CampaignFilter(filters.FilterSet):
@@ -296,14 +351,32 @@ class CampaignCompleteApi(_CampaignActionApi):
 
 
 class CampaignMetricsApi(APIView):
-    """Attempts, connects, connect rate, right-party contacts, promises, kept rate, collected amount."""
+    """The campaign's figures for calls started between ``from`` and ``to``: attempts, connects,
+    right-party contacts, promises and what became of them, collected, cost per call, and breakdowns."""
 
     permission_classes = [CanViewCampaigns]
 
-    @extend_schema(responses={200: CampaignMetricsOutputSerializer, **error_responses(404)})
+    @extend_schema(
+        parameters=[FiguresQuerySerializer],
+        responses={200: CampaignMetricsOutputSerializer, **error_responses(400, 404)},
+    )
     def get(self, request, pk: int):
         campaign = get_object_or_404(Campaign, pk=pk)
-        return Response(CampaignMetricsOutputSerializer(campaign_metrics(campaign=campaign)).data)
+        figures = figures_compute(campaign=campaign, **_figures_period(request))
+        return Response(CampaignMetricsOutputSerializer(figures).data)
+
+
+class FiguresApi(APIView):
+    """The same figures over every call (of any campaign, or none), for calls started between ``from`` and ``to``."""
+
+    permission_classes = [CanViewCampaigns]
+
+    @extend_schema(
+        parameters=[FiguresQuerySerializer],
+        responses={200: CampaignMetricsOutputSerializer, **error_responses(400)},
+    )
+    def get(self, request):
+        return Response(CampaignMetricsOutputSerializer(figures_compute(**_figures_period(request))).data)
 
 
 # --- Calls -------------------------------------------------------------------------------------
@@ -440,6 +513,8 @@ class PromiseOutputSerializer(serializers.ModelSerializer):
             "outstanding_at_promise",
             "source_call",
             "status",
+            "paid_amount",
+            "replaced_by",
             "resolved_at",
             "created_by",
             "created_at",
@@ -467,14 +542,14 @@ class PromiseListCreateApi(ListAPIView):
     @extend_schema_serializer(component_name="PromiseCreateInput")
     class InputSerializer(serializers.Serializer):
         loan = serializers.PrimaryKeyRelatedField(queryset=Loan.objects.all())
-        amount = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=Decimal("0.01"))
-        promised_date = serializers.DateField(help_text="Today or later, within a year.")
-        grace_days = serializers.IntegerField(min_value=0, max_value=30, required=False, default=3)
-
-        def validate_promised_date(self, value):
-            if value > timezone.localdate() + MAX_AHEAD:
-                raise serializers.ValidationError("The promised date is more than a year ahead.")
-            return value
+        amount = serializers.DecimalField(
+            max_digits=14,
+            decimal_places=2,
+            required=False,
+            help_text="Above zero, at most what the loan owes. Absent: the instalment due, else all that is owed.",
+        )
+        promised_date = serializers.DateField(help_text="Today or later, within PROMISE_HORIZON_DAYS (30).")
+        grace_days = serializers.IntegerField(min_value=0, max_value=30, required=False)
 
     def get_permissions(self):
         return [(CanAddPromises if self.request.method == "POST" else CanViewPromises)()]

@@ -1,12 +1,14 @@
 """What calls does when customers' services announce a change: cancel the calls left with nothing to be
-about. Each receiver calls one service; the guard decides which calls are hopeless."""
+about (the guard decides which calls are hopeless), and judge a loan's open promise when money arrives.
+Each receiver calls one service."""
 
 from django.dispatch import receiver
 
 from customers.models import Loan
-from customers.signals import loans_settled, suppression_set
+from customers.signals import loans_settled, payment_recorded, suppression_set
 
 from .services.dispatch import calls_cancel_hopeless
+from .services.promises import promise_payment_arrived
 
 
 @receiver(loans_settled)
@@ -18,3 +20,8 @@ def cancel_calls_of_settled_loans(sender, *, loan_ids: list[str], **kwargs) -> N
 @receiver(suppression_set)
 def cancel_calls_a_suppression_forbids(sender, *, suppression, **kwargs) -> None:
     calls_cancel_hopeless(customer_ids={suppression.customer_id})
+
+
+@receiver(payment_recorded)
+def judge_the_promise_a_payment_may_keep(sender, *, payment, **kwargs) -> None:
+    promise_payment_arrived(loan_id=payment.loan_id)

@@ -1,41 +1,9 @@
-"""Reads on calls: campaign figures, a customer's calls, the agents' open work."""
+"""Reads on calls: a customer's calls, the agents' open work, lists. (The figures live in ``calls.figures``.)"""
 
-from decimal import Decimal
+from django.db.models import QuerySet
 
-from django.db.models import Count, Q, QuerySet, Sum
-
-from calls.models import Call, CallStatus, Campaign, PromiseStatus, PromiseToPay, WorkItem
+from calls.models import Call, Campaign, PromiseToPay, WorkItem
 from customers.selectors import customer_prefetch
-
-
-def campaign_metrics(*, campaign: Campaign) -> dict:
-    """Attempts, connects and their rate, right-party contacts, promises (count, amount), kept rate, collected."""
-    calls = Call.objects.filter(campaign=campaign)
-    figures = calls.aggregate(
-        attempts=Count("id", filter=~Q(status__in=[CallStatus.SCHEDULED, CallStatus.CANCELED])),
-        connects=Count("id", filter=Q(disposition__is_contact=True)),
-        right_party_contacts=Count("id", filter=Q(disposition__is_right_party_contact=True)),
-        scheduled=Count("id", filter=Q(status=CallStatus.SCHEDULED)),
-    )
-    promises = PromiseToPay.objects.filter(source_call__campaign=campaign)
-    promise_figures = promises.aggregate(
-        promise_count=Count("id"),
-        promised_total=Sum("amount"),
-        kept=Count("id", filter=Q(status=PromiseStatus.KEPT)),
-        resolved=Count("id", filter=Q(status__in=[PromiseStatus.KEPT, PromiseStatus.BROKEN])),
-        collected_total=Sum("amount", filter=Q(status=PromiseStatus.KEPT)),
-    )
-    attempts = figures["attempts"]
-    return {
-        **figures,
-        "connect_rate": round(figures["connects"] / attempts, 4) if attempts else 0.0,
-        "promises": promise_figures["promise_count"],
-        "promised_amount": promise_figures["promised_total"] or Decimal("0.00"),
-        "kept_rate": round(promise_figures["kept"] / promise_figures["resolved"], 4)
-        if promise_figures["resolved"]
-        else 0.0,
-        "collected_amount": promise_figures["collected_total"] or Decimal("0.00"),
-    }
 
 
 def customer_calls(*, customer_id: int) -> QuerySet[Call]:

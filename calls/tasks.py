@@ -5,8 +5,8 @@ from celery import shared_task
 from django.conf import settings
 
 from calls.services.dispatch import call_place, dispatch_due_calls
-from calls.services.outcomes import promises_review
-from calls.services.reconcile import calls_reconcile
+from calls.services.promises import promises_review
+from calls.services.reconcile import call_price_fetch, calls_reconcile
 from calls.services.recordings import recordings_purge
 from calls.services.simulation import simulated_call_play
 
@@ -32,6 +32,13 @@ def simulated_call_play_task(call_id: int, index: int = 0) -> None:
     """Play the simulated call beat by beat (line events, then each answer), a pause between beats."""
     if not simulated_call_play(call_id=call_id, beat=index):
         simulated_call_play_task.apply_async((call_id, index + 1), countdown=settings.SIMULATED_EVENT_DELAY)
+
+
+@shared_task(name="calls.price_fetch", bind=True, max_retries=3)
+def call_price_fetch_task(self, call_id: int) -> None:
+    """Twilio and Exotel put a call's price on its record minutes after it ends: ask, and ask again later."""
+    if not call_price_fetch(call_id=call_id) and self.request.retries < self.max_retries:
+        raise self.retry(countdown=600)
 
 
 @shared_task(name="calls.promises_review")

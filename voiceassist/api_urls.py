@@ -30,6 +30,7 @@ urlpatterns = [
     path("campaigns/<int:pk>/resume/", calls.CampaignResumeApi.as_view(), name="api-campaign-resume"),
     path("campaigns/<int:pk>/complete/", calls.CampaignCompleteApi.as_view(), name="api-campaign-complete"),
     path("campaigns/<int:pk>/metrics/", calls.CampaignMetricsApi.as_view(), name="api-campaign-metrics"),
+    path("metrics/", calls.FiguresApi.as_view(), name="api-metrics"),
     # Calls
     path("calls/", calls.CallListCreateApi.as_view(), name="api-call-list"),
     path("calls/<int:pk>/", calls.CallDetailApi.as_view(), name="api-call-detail"),

@@ -151,6 +151,42 @@ def test_the_dashboard_shows_todays_calls_promises_and_the_queue(agent_client, a
     assert sum(bar.value for bar in response.context["promises_chart"].bars) == 1
 
 
+def test_the_dashboard_draws_the_last_two_weeks_figures_as_svg(agent_client, settings):
+    settings.PAYMENTS_ATTRIBUTION_DAYS = 30
+    today = timezone.localdate()
+    at_ten = timezone.make_aware(datetime.combine(today - timedelta(days=1), time(10, 5)))
+    loan = LoanFactory(days_past_due=40)
+    call = CallFactory(
+        customer=loan.customer,
+        loan=loan,
+        status=CallStatus.COMPLETED,
+        started_at=at_ten,
+        answered_by="human",
+        disposition=Disposition.objects.get(code="promise_to_pay"),
+    )
+    PromiseToPay.objects.create(
+        customer=loan.customer, loan=loan, amount=Decimal("900.00"), promised_date=today, source_call=call
+    )
+    loan.payments.create(amount=Decimal("1500.00"), paid_on=today, paid_at=at_ten + timedelta(hours=2))
+    # Three weeks ago: outside the dashboard's fourteen days.
+    CallFactory(status=CallStatus.BUSY, started_at=at_ten - timedelta(days=21))
+
+    response = agent_client.get("/dashboard/")
+
+    period = response.context["period"]
+    assert (period["attempts"], period["connects"], period["promises"]) == (1, 1, 1)
+    assert period["collected_amount"] == Decimal("1500.00") and len(period["by_day"]) == 14
+    assert response.context["connects_chart"].bars[10].value == 1
+    assert response.context["collected_chart"].bars[-2].value == Decimal("1500.00")  # yesterday's call
+    assert response.context["promises_day_chart"].total == 1
+    assert [bar.value for bar in response.context["dpd_chart"].bars][2] == Decimal("1500.00")  # 31-60
+    page = _text(response)
+    assert "Collected per day: ₹1500.00 in all" in page and "Connects by hour of day: 1 in all" in page
+    assert "Collected by days past due" in page and 'data-figures="dpd"' in page
+    # Drawn on the server, nothing inline for the CSP to refuse.
+    assert page.count("<svg") == 6 and " style=" not in page and "<script>" not in page
+
+
 def test_the_dashboard_polls_its_own_json_for_uploads_in_progress(agent_client):
     running = _upload(status=UploadStatus.PROCESSING, rows_total=200, rows_done=50)
     _upload(status=UploadStatus.COMPLETED, finished_at=timezone.now() - timedelta(days=1))

@@ -176,13 +176,17 @@ def _history(customer: Customer, loans: dict[str, Loan], item: dict[str, Any], w
         if loan is None:
             raise ScenarioError(f"{where}: a promise is about a loan (loan_id).")
         amount = _amount(item.get("amount"), f"{where}.amount") or loan.outstanding_amount or Decimal("1")
+        status = item.get("status") or PromiseStatus.OPEN
+        if status == PromiseStatus.OPEN:
+            # A loan holds one open promise: a later one in the history replaces the earlier, as in life.
+            PromiseToPay.objects.filter(loan=loan, status=PromiseStatus.OPEN).update(status=PromiseStatus.REPLACED)
         promise = PromiseToPay.objects.create(
             customer=customer,
             loan=loan,
             amount=amount,
             promised_date=_day(item.get("date"), f"{where}.date"),
             grace_days=int(item["grace_days"]) if item.get("grace_days") is not None else 3,
-            status=item.get("status") or PromiseStatus.OPEN,
+            status=status,
         )
         PromiseToPay.objects.filter(pk=promise.pk).update(created_at=at)
     elif kind in SUPPRESSION_TYPES:

@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from calls.compliance.jurisdiction import jurisdiction_for
 from calls.models import Call
+from calls.services.promises import promise_default_amount, promise_problem
 from calls.understanding import Understanding, understand
 from customers.models import Customer, Loan, LoanStatus
 
@@ -104,6 +105,7 @@ class LoanLine:
     pk: int
     outstanding: Decimal
     due_date: date | None
+    due_now: Decimal  # what a promise is for when no amount is named (the instalment due, else all owed)
 
 
 class Context:
@@ -128,11 +130,18 @@ class Context:
         self.recording = bool(campaign and campaign.record_calls)
         self.second_check = bool(campaign and campaign.second_check)
         self.loans = [
-            LoanLine(loan_id=loan.loan_id, pk=loan.pk, outstanding=loan.outstanding_amount, due_date=loan.due_date)
+            LoanLine(
+                loan_id=loan.loan_id,
+                pk=loan.pk,
+                outstanding=loan.outstanding_amount,
+                due_date=loan.due_date,
+                due_now=promise_default_amount(loan),
+            )
             for loan in loans
             if loan.outstanding_amount and loan.outstanding_amount > 0
         ]
         self.total = sum((line.outstanding for line in self.loans), Decimal("0"))
+        self.due_now = sum((line.due_now for line in self.loans), Decimal("0"))
 
     def amount(self, value: Decimal) -> str:
         return spoken_amount(value, language=self.language, country=self.country)
@@ -335,14 +344,16 @@ def _promise_heard(ctx: Context, dialogue: dict, meaning: Understanding) -> Turn
         pending["amount"] = str(meaning.amount)
     if meaning.date is not None:
         pending["date"] = meaning.date.isoformat()
-    amount = Decimal(pending["amount"]) if pending.get("amount") else ctx.total
-    if amount <= 0 or amount > ctx.total:
+    amount = Decimal(pending["amount"]) if pending.get("amount") else ctx.due_now
+    promised = date.fromisoformat(pending["date"]) if pending.get("date") else ctx.today
+    problem = promise_problem(amount=amount, promised_date=promised, outstanding=ctx.total, today=ctx.today)
+    if problem is not None and problem.code in ("invalid_amount", "amount_above_outstanding"):
         pending.pop("amount", None)
         dialogue["pending"] = pending
         return _ask_again(ctx, dialogue, ASK, ctx.text("amount_too_high", total=ctx.amount(ctx.total)))
     pending["amount"] = str(amount)
     dialogue["pending"] = pending
-    if pending.get("date") and date.fromisoformat(pending["date"]) < ctx.today:
+    if problem is not None and problem.code == "invalid_date":
         pending.pop("date")  # a day already gone is no promise
     if not pending.get("date"):
         return _ask_again(ctx, dialogue, ASK_DATE, ctx.text("ask_date", amount=ctx.amount(amount)))
@@ -363,7 +374,8 @@ def _confirm(ctx: Context, dialogue: dict, meaning: Understanding) -> Turn:
     if intent in ("yes", "promise_to_pay"):
         amount, promised = Decimal(pending["amount"]), date.fromisoformat(pending["date"])
         words = {"amount": ctx.amount(amount), "date": ctx.date(promised)}
-        if promised > ctx.today + timedelta(days=settings.VOICE_PROMISE_HORIZON_DAYS):
+        problem = promise_problem(amount=amount, promised_date=promised, outstanding=ctx.total, today=ctx.today)
+        if problem is not None and problem.code == "beyond_horizon":
             action = Action(kind="promise_far", amount=amount, promised_date=promised)
             return _end(ctx, dialogue, ctx.text("promise_far", **words), ctx.text("goodbye"), action=action)
         action = Action(kind="promise", amount=amount, promised_date=promised)

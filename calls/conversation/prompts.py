@@ -63,7 +63,7 @@ PROMPTS: dict[str, dict[str, str]] = {
         "loans_total": "In total, {total}.",
         "ask": "Thank you, {first_name}. {loans}. When can you pay?",
         "ask_again": "Sorry, I did not understand. On which date can you pay, and how much?",
-        "ask_keypad": "Press 1 to pay the full amount within a week. Press 2 if you have already paid. "
+        "ask_keypad": "Press 1 to pay the amount due within a week. Press 2 if you have already paid. "
         "Press 3 to speak with an agent. Press 4 if you cannot pay.",
         "ask_date": "On which date will you pay {amount}?",
         "amount_too_high": "The amount outstanding is {total}. How much will you pay, and when?",
@@ -100,7 +100,7 @@ PROMPTS: dict[str, dict[str, str]] = {
         "loans_total": "कुल मिलाकर {total}।",
         "ask": "धन्यवाद {first_name} जी। {loans}। आप भुगतान कब कर पाएँगे?",
         "ask_again": "माफ़ कीजिए, मैं समझ नहीं पाई। आप किस तारीख़ को और कितना भुगतान करेंगे?",
-        "ask_keypad": "एक हफ़्ते में पूरी राशि चुकाने के लिए 1 दबाएँ। अगर भुगतान कर चुके हैं तो 2 दबाएँ। "
+        "ask_keypad": "एक हफ़्ते में देय राशि चुकाने के लिए 1 दबाएँ। अगर भुगतान कर चुके हैं तो 2 दबाएँ। "
         "एजेंट से बात करने के लिए 3 दबाएँ। अगर भुगतान नहीं कर सकते तो 4 दबाएँ।",
         "ask_date": "आप {amount} किस तारीख़ को चुकाएँगे?",
         "amount_too_high": "बकाया राशि {total} है। आप कितना और कब चुकाएँगे?",

@@ -3,6 +3,7 @@
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING
 
 from django.http import HttpRequest
@@ -34,6 +35,8 @@ class ProviderEvent:
     duration_seconds: int | None = None
     recording_url: str = ""
     event_id: str = ""  # unique per event where the provider gives one: replays are ignored
+    price: Decimal | None = None  # what the provider charged for the call, when it says (a positive amount)
+    price_unit: str = ""  # its currency (ISO 4217)
     raw: dict = field(default_factory=dict, compare=False)
 
 
@@ -115,3 +118,13 @@ class RecordingAudio:
 
 class RecordingNotFound(ProviderError):
     """The provider does not have the recording (deleted there, or never kept)."""
+
+
+def provider_price(value) -> Decimal | None:
+    """A provider's price as a positive amount (Twilio writes charges as negative numbers), or None."""
+    if value in (None, ""):
+        return None
+    try:
+        return abs(Decimal(str(value)))
+    except InvalidOperation:
+        return None

@@ -32,6 +32,7 @@ from .base import (
     RecordingAudio,
     RecordingNotFound,
     WebhookRejected,
+    provider_price,
 )
 
 logger = logging.getLogger(__name__)
@@ -192,6 +193,8 @@ class ExotelProvider(CallProvider):
             duration_seconds=_int_or_none(call.get("Duration")),
             recording_url=str(call.get("RecordingUrl") or ""),
             event_id=f"{provider_call_id}:fetched:{exotel_status}",
+            price=provider_price(call.get("Price")),
+            price_unit="INR" if call.get("Price") not in (None, "") else "",
             raw={name: value for name, value in call.items() if name not in _ACCOUNT_FIELDS},
         )
 

@@ -16,6 +16,7 @@ import json
 import random
 import re
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -23,12 +24,14 @@ from django.http import HttpRequest
 
 from calls.models import AnsweredBy, CallStatus
 
-from .base import CallProvider, DialRequest, ProviderError, ProviderEvent, WebhookRejected
+from .base import CallProvider, DialRequest, ProviderError, ProviderEvent, WebhookRejected, provider_price
 
 SIGNATURE_HEADER = "X-Simulated-Signature"
 WEBHOOK_PATH = "/api/v1/calls/webhooks/simulated/"
 _SIMULATED_SID = re.compile(r"sim-([0-9]+)")
 
+# What a connected minute costs on the simulated line (INR).
+PRICE_PER_MINUTE = Decimal("0.50")
 # Share of calls per line outcome, in percent (roughly what an Indian collections list sees).
 OUTCOME_WEIGHTS: dict[str, int] = {"no_answer": 25, "busy": 10, "failed": 5, "machine": 10, "human": 50}
 # Who answers, and what they want, when a person does.
@@ -162,6 +165,8 @@ class SimulatedProvider(CallProvider):
             answered_by=str(last.get("answered_by") or ""),
             duration_seconds=_int_or_none(last.get("duration")),
             event_id=f"{provider_call_id}:fetched:{status}",
+            price=provider_price(last.get("price")),
+            price_unit=str(last.get("price_unit") or ""),
             raw=last,
         )
 
@@ -194,7 +199,10 @@ class SimulatedProvider(CallProvider):
             return [*events, event(status=CallStatus.NO_ANSWER.value, duration=0)]
         who = AnsweredBy.MACHINE.value if story.outcome == "machine" else AnsweredBy.HUMAN.value
         events.append(event(status=CallStatus.IN_PROGRESS.value, answered_by=who))
-        events.append(event(status=CallStatus.COMPLETED.value, answered_by=who, duration=story.duration))
+        # Billed per started minute, as Indian carriers bill.
+        price = str(PRICE_PER_MINUTE * ((story.duration + 59) // 60))
+        completed = event(status=CallStatus.COMPLETED.value, answered_by=who, duration=story.duration)
+        events.append(completed | {"price": price, "price_unit": "INR"})
         return events
 
     def answer(self, *, provider_call_id: str, seed: int, step: str, turn: int, language: str, facts: dict) -> dict:
@@ -271,5 +279,7 @@ class SimulatedProvider(CallProvider):
             duration_seconds=_int_or_none(fields.get("duration")),
             recording_url=str(fields.get("recording_url") or ""),
             event_id=str(fields.get("event_id") or ""),
+            price=provider_price(fields.get("price")),
+            price_unit=str(fields.get("price_unit") or "")[:3],
             raw=fields,
         )

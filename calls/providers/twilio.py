@@ -36,6 +36,7 @@ from .base import (
     RecordingAudio,
     RecordingNotFound,
     WebhookRejected,
+    provider_price,
 )
 
 logger = logging.getLogger(__name__)
@@ -211,6 +212,8 @@ class TwilioProvider(CallProvider):
             answered_by=str(ANSWERED_BY_MAP.get(call.answered_by or "", "")),
             duration_seconds=_int_or_none(call.duration),
             event_id=f"{provider_call_id}:fetched:{twilio_status}",
+            price=provider_price(call.price),
+            price_unit=str(call.price_unit or "").upper()[:3],
             raw=_fetched_raw(call),
         )
 

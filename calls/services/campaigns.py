@@ -185,13 +185,14 @@ def _schedule_audience(campaign: Campaign) -> int:
             "c_empty",
             "c_empty",
             "c_dialogue",
+            "c_empty",
         )
     )
     select_sql, params = rows.query.get_compiler(connection=connection).as_sql()
     columns = (
         "created_at, updated_at, campaign_id, customer_id, loan_id, attempt, phone_dialled, provider, "
         "provider_call_id, status, scheduled_for, answered_by, keypad, recording_url, transcript, blocked_reason, "
-        "blocked_code, dialogue"
+        "blocked_code, dialogue, price_unit"
     )
     with connection.cursor() as cursor:
         cursor.execute(f"INSERT INTO {Call._meta.db_table} ({columns}) {select_sql}", params)  # noqa: S608

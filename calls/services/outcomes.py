@@ -1,59 +1,21 @@
-"""What a call's answer leads to: promises to pay, suppressions, follow-ups for agents, and the daily
-review of promises (kept when the loan's outstanding amount dropped by the promised amount, else broken).
+"""What a call's answer leads to: suppressions and follow-ups for agents (promises have their own
+service, ``promises``).
 
 Every conversation outcome, the bot's or an agent's, goes through ``call_outcome_apply``: it records
 the disposition and does what that outcome means (``OUTCOME_EFFECTS``), and a final outcome ends the
 calls still scheduled about the loan.
 """
 
-from datetime import date, timedelta
-from decimal import Decimal
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
-from calls.models import Call, CallStatus, Disposition, PromiseStatus, PromiseToPay, WorkItem, WorkItemKind
+from calls.models import Call, CallStatus, Disposition, PromiseToPay, WorkItem, WorkItemKind
 from customers.models import Customer, Loan, SuppressionKind, SuppressionSource
 from customers.services import suppression_set_for
-from voiceassist.common.exceptions import ApplicationError
-from voiceassist.common.services import audit_event_record
 
 from .status import calls_transition_bulk
-
-
-@transaction.atomic
-def promise_create(
-    *,
-    loan: Loan,
-    amount: Decimal,
-    promised_date: date,
-    source_call: Call | None = None,
-    actor: AbstractBaseUser | None = None,
-    grace_days: int = 3,
-) -> PromiseToPay:
-    if amount is None or amount <= 0:
-        raise ApplicationError("A promise needs an amount above zero.", code="invalid_amount")
-    if promised_date < timezone.localdate():
-        raise ApplicationError("The promised date is in the past.", code="invalid_date")
-    promise = PromiseToPay.objects.create(
-        customer_id=loan.customer_id,
-        loan=loan,
-        amount=amount,
-        promised_date=promised_date,
-        grace_days=grace_days,
-        outstanding_at_promise=loan.outstanding_amount,
-        source_call=source_call,
-        created_by=actor if actor is not None and actor.is_authenticated else None,
-    )
-    if actor is not None:
-        audit_event_record(
-            actor=actor,
-            action="promise.recorded",
-            target=promise,
-            details={"amount": str(amount), "promised_date": promised_date.isoformat()},
-        )
-    return promise
 
 
 def work_item_create(
@@ -136,36 +98,3 @@ def _end_loan_calls(call: Call, disposition: Disposition) -> int:
     return calls_transition_bulk(
         call_ids=ids, to=CallStatus.CANCELED, detail={"final_outcome_of": call.pk}, blocked_reason=reason[:300]
     )
-
-
-def _promise_kept(promise: PromiseToPay) -> bool:
-    loan = promise.loan
-    if promise.outstanding_at_promise is None or loan.outstanding_amount is None:
-        return False
-    return promise.outstanding_at_promise - loan.outstanding_amount >= promise.amount
-
-
-@transaction.atomic
-def promises_review(*, today: date | None = None) -> dict[str, int]:
-    """Mark open promises kept (the loan dropped by the amount) or broken (past date + grace days)."""
-    today = today or timezone.localdate()
-    counts = {"kept": 0, "broken": 0}
-    open_promises = PromiseToPay.objects.select_for_update(skip_locked=True).filter(status=PromiseStatus.OPEN)
-    for promise in open_promises.select_related("loan", "customer").iterator(chunk_size=1000):
-        if _promise_kept(promise):
-            promise.status = PromiseStatus.KEPT
-        elif promise.promised_date + timedelta(days=promise.grace_days) < today:
-            promise.status = PromiseStatus.BROKEN
-            work_item_create(
-                kind=WorkItemKind.BROKEN_PROMISE,
-                customer=promise.customer,
-                loan=promise.loan,
-                promise=promise,
-                note=f"Promised {promise.amount} by {promise.promised_date:%d %b %Y}.",
-            )
-        else:
-            continue
-        promise.resolved_at = timezone.now()
-        promise.save(update_fields=["status", "resolved_at", "updated_at"])
-        counts[promise.status] += 1
-    return counts

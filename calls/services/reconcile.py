@@ -20,7 +20,7 @@ from calls.providers import provider_get
 from calls.providers.base import ProviderError
 
 from .status import call_is_ahead, call_transition
-from .webhooks import call_event_apply, call_finish
+from .webhooks import PRICED_LATER, call_event_apply, call_finish
 
 logger = logging.getLogger(__name__)
 
@@ -90,3 +90,21 @@ def _close_as_lost(call_id: int, error: str) -> str:
     logger.warning("Call %s closed as lost: %s", call.pk, error)
     call_finish(call)
     return "lost"
+
+
+def call_price_fetch(*, call_id: int) -> bool:
+    """Read what the provider charged for an ended call from its call record; True when it said."""
+    call = Call.objects.get(pk=call_id)
+    if call.price is not None or not call.provider_call_id or call.provider not in PRICED_LATER:
+        return call.price is not None
+    try:
+        event = provider_get(call.provider).fetch_call(call.provider_call_id)
+    except ProviderError as exc:
+        logger.info("No price for call %s yet: %s", call.pk, exc)
+        return False
+    if event.price is None:
+        return False
+    Call.objects.filter(pk=call.pk, price__isnull=True).update(
+        price=event.price, price_unit=event.price_unit, updated_at=timezone.now()
+    )
+    return True

@@ -9,7 +9,6 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.db import transaction
-from django.utils import timezone
 
 from calls.compliance import guard_check, guard_request_for_call
 from calls.conversation import (
@@ -27,7 +26,8 @@ from calls.conversation import (
 from calls.models import AnsweredBy, Call, CallStatus, MachineMessage, WorkItemKind
 from voiceassist.common.exceptions import ApplicationError
 
-from .outcomes import call_outcome_apply, promise_create, work_item_create
+from .outcomes import call_outcome_apply, work_item_create
+from .promises import promise_create
 from .status import TERMINAL, call_record_event
 
 # Outcome codes an action may carry straight to ``call_outcome_apply``.
@@ -189,15 +189,17 @@ def _carry_out(call: Call, ctx: Context, action: Action) -> None:
 
 
 def _promise_record(call: Call, ctx: Context, amount: Decimal, promised_date) -> None:
-    """One promise per loan, the amount spread over the loans oldest due first."""
-    promised_date = max(promised_date, timezone.localdate())
+    """One promise per loan, the amount spread over the loans oldest due first (each share within what that
+    loan owes), judged by the rules as of the customer's own day."""
     left = amount
     loans = {loan.pk: loan for loan in loans_in_conversation(call)}
     for line in ctx.loans:
         if left <= 0:
             break
         share = min(left, line.outstanding)
-        promise_create(loan=loans[line.pk], amount=share, promised_date=promised_date, source_call=call)
+        promise_create(
+            loan=loans[line.pk], amount=share, promised_date=promised_date, source_call=call, today=ctx.today
+        )
         left -= share
 
 

@@ -19,6 +19,10 @@ from .voice import voice_machine_locked
 
 logger = logging.getLogger(__name__)
 
+# Providers that bill a call on their call record some minutes after it ends (not in their webhooks).
+PRICED_LATER = ("twilio", "exotel")
+PRICE_FETCH_AFTER_SECONDS = 180
+
 
 class WebhookResult(enum.Enum):
     APPLIED = "applied"
@@ -89,6 +93,8 @@ def call_event_apply(*, provider: str, event: ProviderEvent, call_id: int | None
         fields["duration_seconds"] = event.duration_seconds
     if event.recording_url:
         fields["recording_url"] = event.recording_url
+    if event.price is not None:
+        fields["price"], fields["price_unit"] = event.price, event.price_unit
     moved = bool(event.status) and call_is_ahead(call=call, status=event.status)
     if moved:
         call_advance(call=call, to=event.status, detail={"provider_event": event.event_id}, **fields)
@@ -127,3 +133,10 @@ def call_finish(call: Call) -> None:
     code = call.disposition.code if call.disposition_id else outcome
     if code in RETRY_OUTCOMES:
         call_schedule_retry(call=call, outcome=code)
+    if call.price is None and call.provider in PRICED_LATER and call.answered_at is not None:
+        from calls.tasks import call_price_fetch_task
+
+        call_id = call.pk
+        transaction.on_commit(
+            lambda: call_price_fetch_task.apply_async((call_id,), countdown=PRICE_FETCH_AFTER_SECONDS)
+        )

@@ -175,9 +175,13 @@ def test_a_lifecycle_step_out_of_order_is_refused_in_the_one_shape(api):
 def test_campaign_metrics(api):
     campaign = CampaignFactory(status=CampaignStatus.RUNNING)
     answered = CallFactory(
-        campaign=campaign, status=CallStatus.COMPLETED, disposition=Disposition.objects.get(code="promise_to_pay")
+        campaign=campaign,
+        status=CallStatus.COMPLETED,
+        started_at=timezone.now(),
+        answered_by="human",
+        disposition=Disposition.objects.get(code="promise_to_pay"),
     )
-    CallFactory(campaign=campaign, status=CallStatus.NO_ANSWER)
+    CallFactory(campaign=campaign, status=CallStatus.NO_ANSWER, started_at=timezone.now())
     PromiseFactory(loan=answered.loan, source_call=answered, amount=Decimal("2500.00"))
 
     body = api.get(f"/api/v1/campaigns/{campaign.pk}/metrics/").json()
@@ -354,20 +358,23 @@ def test_a_promise_in_the_past_is_refused_by_the_service(api):
 
 
 @pytest.mark.parametrize(
-    "payload, field",
+    "payload, field, code",
     [
-        ({"amount": "0", "promised_date": "+5"}, "amount"),
-        ({"amount": "10", "promised_date": "+400"}, "promised_date"),
-        ({"amount": "10", "promised_date": "+5", "grace_days": 99}, "grace_days"),
-        ({"amount": "10", "promised_date": "+5", "loan": 999999}, "loan"),
+        ({"amount": "0", "promised_date": "+5"}, "amount", "invalid_amount"),
+        ({"amount": "99999999", "promised_date": "+5"}, "amount", "amount_above_outstanding"),
+        ({"amount": "10", "promised_date": "+400"}, "promised_date", "beyond_horizon"),
+        ({"amount": "10", "promised_date": "+5", "grace_days": 99}, "grace_days", "invalid"),
+        ({"amount": "10", "promised_date": "+5", "loan": 999999}, "loan", "invalid"),
     ],
 )
-def test_promise_validation_errors(api, payload, field):
+def test_promise_validation_errors(api, payload, field, code):
+    """The promise rules are the service's (the same for the bot, agents and the admin); each error names
+    the field to correct."""
     loan = LoanFactory()
     days = int(payload["promised_date"])
     body = {"loan": loan.pk, **payload, "promised_date": (timezone.localdate() + timedelta(days=days)).isoformat()}
 
-    error = assert_error(api.post("/api/v1/promises/", body, format="json"), 400, "invalid")
+    error = assert_error(api.post("/api/v1/promises/", body, format="json"), 400, code)
     assert field in error["details"]
 
 

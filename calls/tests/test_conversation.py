@@ -129,7 +129,7 @@ def test_an_amount_above_the_outstanding_is_not_accepted():
 
 
 def test_a_date_beyond_the_horizon_goes_to_an_agent(settings):
-    settings.VOICE_PROMISE_HORIZON_DAYS = 30
+    settings.PROMISE_HORIZON_DAYS = 30
     call = _live_call()
     far = _local_today(call.customer) + timedelta(days=60)
     voice_answered(call_id=call.pk)

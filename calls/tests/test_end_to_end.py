@@ -13,9 +13,9 @@ import pytest
 from django.utils import timezone
 
 from calls.compliance.jurisdiction import jurisdiction_for
+from calls.figures import figures_compute
 from calls.models import AnsweredBy, Call, CallStatus, MachineMessage, PromiseToPay, WorkItem, WorkItemKind
 from calls.providers.simulated import PERSONA_WEIGHTS, SimulatedProvider
-from calls.selectors import campaign_metrics
 from calls.services.campaigns import campaign_start
 from calls.services.status import TERMINAL
 from calls.tests.factories import CampaignFactory, phone_template
@@ -153,10 +153,12 @@ def test_a_simulated_campaign_of_conversations(celery_worker_process):
         assert machine_turn["step"] == "machine" and "Priya" in " ".join(machine_turn["said"])
         assert not call.recording_url
 
-    figures = campaign_metrics(campaign=campaign)
+    figures = figures_compute(campaign=campaign)
     assert figures["attempts"] == CUSTOMERS
-    # Machines and dead lines are never contacts.
-    contacts = sum(
-        len(calls) for story, calls in by_story.items() if story not in {"machine", "no_answer", "busy", "failed"}
+    # Machines, dead lines and silence are never connects.
+    connects = sum(
+        len(calls)
+        for story, calls in by_story.items()
+        if story not in {"machine", "no_answer", "busy", "failed", "silent"}
     )
-    assert figures["connects"] == contacts
+    assert figures["connects"] == connects

@@ -4,6 +4,7 @@ Provider answers are recorded payloads in ``fixtures/``; the network is cut for 
 """
 
 import json
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -365,3 +366,25 @@ def test_simulated_fetch_follows_the_seed(settings):
 def test_simulated_fetch_rejects_a_foreign_sid(sid):
     with pytest.raises(ProviderError, match="not a simulated call id"):
         SimulatedProvider().fetch_call(sid)
+
+
+# --- Prices ---------------------------------------------------------------------------------------
+
+
+def test_twilio_fetch_reads_the_calls_price_as_a_positive_amount(twilio_settings):
+    event, _ = _twilio_fetch()
+    assert (event.price, event.price_unit) == (Decimal("0.01920"), "USD")
+
+
+@pytest.mark.django_db
+def test_the_price_of_an_ended_twilio_call_is_read_from_its_record(twilio_settings, monkeypatch):
+    from calls.services.reconcile import call_price_fetch
+    from calls.tests.factories import CallFactory
+
+    event, _ = _twilio_fetch()
+    monkeypatch.setattr(TwilioProvider, "fetch_call", lambda self, sid: event)
+    call = CallFactory(provider="twilio", provider_call_id=TWILIO_CALL_SID, status=CallStatus.COMPLETED)
+
+    assert call_price_fetch(call_id=call.pk)
+    call.refresh_from_db()
+    assert (call.price, call.price_unit) == (Decimal("0.0192"), "USD")

@@ -180,6 +180,9 @@ def test_simulated_answered_calls_look_real():
         assert events[1]["answered_by"] == story.outcome
         limits = (30, 150) if story.outcome == "human" else (8, 25)
         assert limits[0] <= events[-1]["duration"] <= limits[1]
+        # Billed per started minute at ₹0.50.
+        minutes = -(-events[-1]["duration"] // 60)
+        assert (events[-1]["price"], events[-1]["price_unit"]) == (f"{minutes * 0.5:.2f}", "INR")
 
 
 def _answer(index: int, step: str, language: str, turn: int = 5) -> dict:
