@@ -10,12 +10,14 @@ api_v1 = [
     path("uploads/", include("uploads.urls")),
     path("calls/", include("calls.urls")),
     path("exports/", include("exports.urls")),
+    path("payments/", include("payments.urls")),
     path("", include("voiceassist.api_urls")),
     path("customers/<int:pk>/entries/", CustomerEntriesApi.as_view(), name="api-customer-entries"),
 ]
 
 urlpatterns = [
     path("", include("agents.urls")),
+    path("", include("payments.agent_urls")),
     path("healthz", common_views.healthz, name="healthz"),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

@@ -13,7 +13,7 @@ AGENT = "agent"
 ALL_ROLES = (BACK_OFFICE, AGENT)
 
 # Apps whose models back-office staff manage in full through the admin.
-BACK_OFFICE_APPS = ("customers", "uploads", "calls", "exports")
+BACK_OFFICE_APPS = ("customers", "uploads", "calls", "payments", "exports")
 # Extra (app_label, codename) permissions for back-office staff.
 BACK_OFFICE_EXTRA_PERMISSIONS = (
     ("common", "view_auditevent"),

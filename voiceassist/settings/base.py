@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "customers",
     "uploads",
     "calls",
+    "payments",
     "agents",
     "exports",
 ]
@@ -290,6 +291,8 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "data_folder_in": str(_broker_dir / "out"),
         "data_folder_out": str(_broker_dir / "out"),
         "processed_folder": str(_broker_dir / "processed"),
+        # Where fanout exchanges are recorded (control commands, the worker's pidbox): not the working folder.
+        "control_folder": str(_broker_dir / "control"),
         "store_processed": False,
     }
 CELERY_BROKER_CONNECTION_TIMEOUT = 3
@@ -405,8 +408,10 @@ VOICE_AGENT_HOURS = tuple(
     for part in env("VOICE_AGENT_HOURS", default="09:30-18:00").split("-")
 )
 VOICE_AGENT_WEEKDAYS = frozenset(env.list("VOICE_AGENT_WEEKDAYS", cast=int, default=[0, 1, 2, 3, 4, 5]))
-# A promise further out than this many days goes to an agent instead of being recorded by the bot.
-VOICE_PROMISE_HORIZON_DAYS = env.int("VOICE_PROMISE_HORIZON_DAYS", default=30)
+# Promises to pay (whoever takes them): at most this many days ahead (the bot hands a later date to an
+# agent), and judged by payments up to their date plus these grace days.
+PROMISE_HORIZON_DAYS = env.int("PROMISE_HORIZON_DAYS", default=30)
+PROMISE_GRACE_DAYS = env.int("PROMISE_GRACE_DAYS", default=3)
 # "Call me later" with no time named: this many hours later (the guard may move it).
 VOICE_CALLBACK_DEFAULT_HOURS = env.int("VOICE_CALLBACK_DEFAULT_HOURS", default=2)
 # Recordings are deleted from the provider (and their links from calls) after this many days.
@@ -440,3 +445,29 @@ UNDERSTANDING_LLM_URL = env("UNDERSTANDING_LLM_URL", default="")
 UNDERSTANDING_LLM_MODEL = env("UNDERSTANDING_LLM_MODEL", default="")
 UNDERSTANDING_LLM_API_KEY = env("UNDERSTANDING_LLM_API_KEY", default="")
 UNDERSTANDING_LLM_TIMEOUT_SECONDS = env.float("UNDERSTANDING_LLM_TIMEOUT_SECONDS", default=2.0)
+
+# --- Figures: a payment on a loan counts as collected by the latest contact (a call someone answered) about
+# that loan within this many days before it.
+PAYMENTS_ATTRIBUTION_DAYS = env.int("PAYMENTS_ATTRIBUTION_DAYS", default=30)
+
+# --- Payments (payments/): links by SMS, gateway webhooks ------------------------------------------
+# "simulated" (the default: no money moves) or "razorpay" (Payment Links).
+PAYMENTS_GATEWAY = env("PAYMENTS_GATEWAY", default="simulated")
+# A promise to pay gets a payment link by SMS on its own (off: agents and the API still send links).
+PAYMENTS_LINK_ON_PROMISE = env.bool("PAYMENTS_LINK_ON_PROMISE", default=True)
+PAYMENT_LINK_VALID_DAYS = env.int("PAYMENT_LINK_VALID_DAYS", default=7)
+RAZORPAY_KEY_ID = env("RAZORPAY_KEY_ID", default="")
+RAZORPAY_KEY_SECRET = env("RAZORPAY_KEY_SECRET", default="")
+# The secret set on the webhook in Razorpay's dashboard (not the API key's secret).
+RAZORPAY_WEBHOOK_SECRET = env("RAZORPAY_WEBHOOK_SECRET", default="")
+# The simulated gateway pays this share of links (seeded by SIMULATED_SEED and the link), this many
+# seconds after the link is made; it signs its events with SIMULATED_WEBHOOK_SECRET.
+SIMULATED_PAYMENT_SHARE = env.float("SIMULATED_PAYMENT_SHARE", default=0.6)
+SIMULATED_PAYMENT_DELAY = env.float("SIMULATED_PAYMENT_DELAY", default=30.0)
+# "simulated" (the default), "twilio" or "exotel"; the credentials are the calls' ones.
+SMS_PROVIDER = env("SMS_PROVIDER", default="simulated")
+TWILIO_SMS_FROM = env("TWILIO_SMS_FROM", default="")
+# Exotel's sender: an ExoPhone or an approved sender id; the DLT ids of the registered sender and template.
+EXOTEL_SMS_FROM = env("EXOTEL_SMS_FROM", default="")
+EXOTEL_SMS_DLT_ENTITY_ID = env("EXOTEL_SMS_DLT_ENTITY_ID", default="")
+EXOTEL_SMS_DLT_TEMPLATE_ID = env("EXOTEL_SMS_DLT_TEMPLATE_ID", default="")

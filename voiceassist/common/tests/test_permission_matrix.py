@@ -123,6 +123,7 @@ MATRIX: dict[str, Cell] = {
     "campaign resume": Cell("post", "/api/v1/campaigns/{paused}/resume/", STAFF_ACTION),
     "campaign complete": Cell("post", "/api/v1/campaigns/{running}/complete/", STAFF_ACTION),
     "campaign metrics": Cell("get", "/api/v1/campaigns/{running}/metrics/", READ_STAFF),
+    "metrics": Cell("get", "/api/v1/metrics/?from=2026-03-01&to=2026-03-31", READ_STAFF),
     # Calls
     "call list": Cell("get", "/api/v1/calls/?status=scheduled", READ_ALL),
     "call detail": Cell("get", "/api/v1/calls/{call}/", READ_ALL),
@@ -183,6 +184,32 @@ MATRIX: dict[str, Cell] = {
     ),
     "voice exotel prompt": Cell("get", "/api/v1/calls/voice/exotel/prompt/?CallSid=x", SIGNED),
     "voice exotel answer": Cell("get", "/api/v1/calls/voice/exotel/answer/?CallSid=x&digits=1", SIGNED),
+    # Payments: links (agents and whoever may view links read them; asking for money needs the right to add links)
+    "admin payment links": Cell("get", "/admin/payments/paymentlink/", PAGE),
+    "admin sms messages": Cell("get", "/admin/payments/smsmessage/", PAGE),
+    "admin gateway events": Cell("get", "/admin/payments/gatewayevent/", PAGE),
+    "payment link list": Cell("get", "/api/v1/payments/links/?loan={loan}", READ_ALL),
+    "payment link create": Cell(
+        "post", "/api/v1/payments/links/", STAFF_CREATE, lambda w: {"loan": w["loan"], "amount": "100.00"}
+    ),
+    "payment webhook simulated": Cell(
+        "post", "/api/v1/payments/webhooks/simulated/", SIGNED, {"id": "x", "event": "payment_link.paid"}
+    ),
+    "payment webhook razorpay": Cell(
+        "post", "/api/v1/payments/webhooks/razorpay/", SIGNED, {"event": "payment_link.paid", "payload": {}}
+    ),
+    "payment webhook unknown": Cell("post", "/api/v1/payments/webhooks/paypal/", (404, 404, 404, 404), {}),
+    "sms status simulated": Cell(
+        "post", "/api/v1/payments/sms/simulated/status/", SIGNED, {"message_id": "x", "status": "delivered"}
+    ),
+    "sms status twilio": Cell(
+        "post",
+        "/api/v1/payments/sms/twilio/status/",
+        SIGNED,
+        {"MessageSid": "x", "MessageStatus": "delivered"},
+        format=None,
+    ),
+    "sms status exotel": Cell("post", "/api/v1/payments/sms/exotel/status/", SIGNED, {"SmsSid": "x", "Status": "sent"}),
 }
 
 
@@ -214,7 +241,9 @@ def world(roles) -> dict[str, int]:
 def _integration_user():
     user = UserFactory()
     upload_perms = Q(content_type__app_label="uploads", codename__in=["add_fileupload", "view_fileupload"])
-    view_perms = Q(content_type__app_label__in=["customers", "uploads", "calls"], codename__startswith="view_")
+    view_perms = Q(
+        content_type__app_label__in=["customers", "uploads", "calls", "payments"], codename__startswith="view_"
+    )
     user.user_permissions.set(Permission.objects.filter(upload_perms | view_perms))
     return user
 
