@@ -1,33 +1,46 @@
 """Reads on customers: find one by whatever the person at the desk has in hand."""
 
+from django.db import connection
 from django.db.models import Prefetch, Q, QuerySet
 
 from .models import Customer, Loan, Suppression
 from .phones import phone_try_normalize
 
+# A name fragment stops at this many customers, taken in no particular order, before anything sorts them:
+# a fragment that names more people than this ("kumar" among a million) is refined, not paged through.
+NAME_MATCHES = 500
+
 
 def customer_find(*, query: str) -> QuerySet[Customer]:
     """Customers matching ``query``: a phone in any format, a loan id, or a fragment of the name.
 
-    A phone or a loan id is looked up first through their unique indexes; only when neither
-    matches does the search fall back to name fragments and alternate phones.
+    A phone and a loan id are two lookups in their unique indexes (never one query that ORs them, which
+    PostgreSQL answers by reading the whole table); when either finds someone, that is the answer. Only
+    when neither does is ``query`` a name fragment (the trigram index on PostgreSQL) or an alternate
+    phone (the index on ``alternate_phones``), and at most ``NAME_MATCHES`` customers are found.
     """
     query = " ".join((query or "").split())
     if not query:
         return Customer.objects.none()
 
-    exact = Q(pk__in=Loan.objects.filter(loan_id=query).values("customer_id"))
     phone = phone_try_normalize(query)
+    exact = list(Loan.objects.filter(loan_id=query).values_list("customer_id", flat=True))
     if phone:
-        exact |= Q(phone=phone)
-    exact_matches = Customer.objects.filter(exact)
-    if exact_matches.exists():
-        return exact_matches
+        exact += Customer.objects.filter(phone=phone).values_list("pk", flat=True)
+    if exact:
+        return Customer.objects.filter(pk__in=exact)
 
     broad = Q(full_name__icontains=query)
     if phone:
-        broad |= Q(alternate_phones__icontains=phone)
-    return Customer.objects.filter(broad)
+        broad |= _alternate_phone_is(phone)
+    return Customer.objects.filter(pk__in=Customer.objects.filter(broad).order_by().values("pk")[:NAME_MATCHES])
+
+
+def _alternate_phone_is(phone: str) -> Q:
+    """``phone`` among the alternate phones: JSON containment on PostgreSQL (indexed), the text elsewhere."""
+    if connection.vendor == "postgresql":
+        return Q(alternate_phones__contains=[phone])
+    return Q(alternate_phones__icontains=phone)
 
 
 def customer_list(*, query: str | None = None) -> QuerySet[Customer]:
