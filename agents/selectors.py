@@ -16,7 +16,8 @@ from calls.models import Call, Disposition, DispositionLayer, PromiseToPay, Work
 from customers.models import Customer, Loan
 from customers.selectors import customer_find
 from uploads.models import RUNNING_STATUSES as RUNNING_UPLOAD_STATUSES
-from uploads.models import FileUpload, UploadStatus
+from uploads.models import FileUpload, UploadRow, UploadStatus
+from uploads.selectors import customer_entries, customer_entries_hidden_count, entry_standing
 
 SEARCH_LIMIT = 50
 
@@ -117,6 +118,7 @@ def upload_state(*, upload: FileUpload) -> dict:
         "can_confirm": upload.status == UploadStatus.AWAITING_CONFIRMATION and upload.file_purged_at is None,
         "has_failed_rows": upload.invalid_count + upload.duplicate_count > 0,
         "retention_days": settings.UPLOAD_FILE_RETENTION_DAYS,
+        "entries_standing": entry_standing(upload=upload),
     }
 
 
@@ -144,6 +146,22 @@ def customer_search(*, query: str, limit: int = SEARCH_LIMIT) -> list[Customer]:
 def customer_get(*, customer_id: int) -> Customer:
     loans = Prefetch("loans", queryset=Loan.objects.order_by("due_date", "id"))
     return Customer.objects.with_do_not_call().prefetch_related(loans).get(pk=customer_id)
+
+
+def customer_timeline(*, customer: Customer, show_all: bool, limit: int) -> dict:
+    """The customer's upload entries, newest first, each with its ``standing`` ("" when its changes are in force).
+
+    By default the entries of previews never confirmed and of reverted uploads are left out (``hidden`` counts
+    them): they describe changes the customer's data does not hold.
+    """
+    entries: list[UploadRow] = list(customer_entries(customer=customer, show_all=show_all)[:limit])
+    for entry in entries:
+        entry.standing = entry_standing(upload=entry.upload)
+    return {
+        "entries": entries,
+        "show_all": show_all,
+        "hidden": customer_entries_hidden_count(customer=customer),
+    }
 
 
 def customer_promises(*, customer: Customer) -> QuerySet[PromiseToPay]:

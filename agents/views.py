@@ -27,7 +27,7 @@ from customers.selectors import suppression_list
 from customers.services import suppression_set_for
 from uploads.forms import UploadForm
 from uploads.models import FileUpload
-from uploads.selectors import customer_entries, upload_entries, upload_failed_rows_csv
+from uploads.selectors import upload_entries, upload_failed_rows_csv
 from uploads.services import upload_confirm, upload_create
 from uploads.services.intake import QueueUnavailable
 from voiceassist.common.exceptions import ApplicationError
@@ -197,7 +197,9 @@ def _customer_page(request: HttpRequest, customer: Customer, **bound: CustomerFo
         {
             "customer": customer,
             "loans": customer.loans.all(),
-            "entries": customer_entries(customer=customer)[:TIMELINE_ENTRIES],
+            "timeline": selectors.customer_timeline(
+                customer=customer, show_all=request.GET.get("entries") == "all", limit=TIMELINE_ENTRIES
+            ),
             "calls": [(call, conversations.get(call.pk, [])) for call in calls],
             "recording_retention_days": settings.VOICE_RECORDING_RETENTION_DAYS,
             "promises": selectors.customer_promises(customer=customer),

@@ -5,6 +5,7 @@ from django.urls import reverse
 from import_export.admin import ImportMixin
 
 from uploads.models import UploadRow
+from uploads.selectors import entry_standing
 from uploads.templatetags.upload_tags import change_lines
 from voiceassist.common.admin import admin_reason_step, admin_run_service, export_actions
 from voiceassist.common.exceptions import ApplicationError
@@ -67,13 +68,17 @@ class UploadEntryInline(admin.TabularInline):
     model = UploadRow
     verbose_name = "upload entry"
     verbose_name_plural = "Upload timeline (newest first)"
-    fields = ("created_at", "upload", "row_number", "outcome", "what_changed")
+    fields = ("created_at", "upload", "row_number", "outcome", "standing", "what_changed")
     readonly_fields = fields
     ordering = ("-created_at", "-upload_id", "-row_number")
     extra = 0
     max_num = 0
     can_delete = False
     show_change_link = False
+
+    @admin.display(description="In force?")
+    def standing(self, entry: UploadRow) -> str:
+        return entry_standing(upload=entry.upload) or "yes"
 
     @admin.display(description="Changes / errors")
     def what_changed(self, entry: UploadRow) -> str:

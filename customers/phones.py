@@ -2,7 +2,11 @@
 
 Files from lenders write the same number in many ways — ``+919876543210``, ``09876543210``,
 ``0091-98765-43210``, ``+91 (0) 98765 43210``, or an Excel cell that turned it into ``9876543210.0``
-or ``9.87654321E+9``. They all name one person, so they must all become one E.164 string.
+or ``9.876543210E+09``. They all name one person, so they must all become one E.164 string.
+
+A spreadsheet that shows a phone in scientific notation may also have dropped its last digits:
+``9.87654E+09`` reads as 9876540000, somebody else's number. A number whose written digits do not reach
+its last digit is refused, never filled with zeros.
 """
 
 import re
@@ -14,6 +18,8 @@ from django.conf import settings
 from voiceassist.common.exceptions import ApplicationError
 
 _EXCEL_NUMBER = re.compile(r"^\d+(\.\d+)?([eE][+]?\d+)?$")
+# ``9.87654E+09``; some locales write the decimal comma (``9,87654E+09``).
+_SCIENTIFIC = re.compile(r"^(\d+)(?:[.,](\d*))?[eE]\+?(\d+)$")
 _LETTERS = re.compile(r"[A-Za-z]")
 # The common shapes of an Indian number: 10 national digits behind +91, 0091, 91 or the trunk 0,
 # with spaces or hyphens between groups. Checked by ``phonenumbers`` itself, without its slower
@@ -33,8 +39,29 @@ class InvalidPhoneNumber(ApplicationError, ValueError):
     code = "invalid_phone"
 
 
+def _refuse_lost_digits(text: str) -> None:
+    """Refuse scientific notation whose digits stop before the number's last digit.
+
+    The exponent only says how many digits the number has; the ones past the written mantissa were lost
+    when the spreadsheet rounded the cell for display, and zeros in their place dial another person.
+    """
+    match = _SCIENTIFIC.match(text)
+    if not match:
+        return
+    whole, fraction, exponent = match.groups(default="")
+    number = Decimal(f"{whole}.{fraction or 0}e{exponent}")
+    if number == 0 or number != number.to_integral_value():
+        return  # not a phone at all: the parser says so
+    written = (whole + fraction).lstrip("0")
+    digits_needed = len(str(int(number)))
+    if len(written) < digits_needed:
+        raise InvalidPhoneNumber(
+            f"“{text}” lost its last digits in a spreadsheet: ask the lender for the number as text."
+        )
+
+
 def _undo_excel_number(text: str) -> str:
-    """``9876543210.0`` and ``9.87654321E+9`` are how spreadsheets print a phone stored as a number."""
+    """``9876543210.0`` and ``9.876543210E+09`` are how spreadsheets print a phone stored as a number."""
     if "." not in text and "e" not in text.lower():
         return text
     try:
@@ -59,7 +86,10 @@ def phone_normalize(value: object, *, region: str | None = None) -> str:
         raise InvalidPhoneNumber("A phone number is required.")
     if text.startswith("-") or text.endswith("-"):
         raise InvalidPhoneNumber(f"“{text}” is not a phone number: it has a minus sign.")
-    if _LETTERS.search(text.replace("E+", "").replace("e+", "")):
+    _refuse_lost_digits(text)
+    if _SCIENTIFIC.match(text):
+        text = text.replace(",", ".")
+    if _LETTERS.search(re.sub(r"(?<=\d)[eE]\+?(?=\d)", "", text)):
         raise InvalidPhoneNumber(f"“{text}” is not a phone number: it contains letters.")
     if _EXCEL_NUMBER.match(text):
         text = _undo_excel_number(text)

@@ -153,6 +153,7 @@ def loan_upsert(
     loan_id: str,
     principal_amount: Decimal | None = None,
     outstanding_amount: Decimal | None = None,
+    amount_due: Decimal | None = None,
     due_date: date | None = None,
     days_past_due: int | None = None,
     status: str | None = None,
@@ -166,6 +167,7 @@ def loan_upsert(
         for name, value in {
             "principal_amount": principal_amount,
             "outstanding_amount": outstanding_amount,
+            "amount_due": amount_due,
             "due_date": due_date,
             "days_past_due": days_past_due,
             "status": status,

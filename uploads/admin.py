@@ -13,8 +13,9 @@ from voiceassist.common.exceptions import ApplicationError
 
 from .forms import UploadForm
 from .models import RUNNING_STATUSES, FileUpload, UploadRow, UploadStatus
-from .selectors import upload_entries, upload_failed_rows_csv
+from .selectors import ENTRIES_NOT_IN_FORCE, entry_standing, upload_entries, upload_failed_rows_csv
 from .services import upload_confirm, upload_create, upload_revert_request
+from .services.conflicts import name_conflicts_resolve
 from .services.intake import QueueUnavailable
 
 PREVIEW_ROWS = 200
@@ -112,6 +113,7 @@ class FileUploadAdmin(admin.ModelAdmin):
             "upload": upload,
             "progress": progress_bar(upload),
             "entries": upload_entries(upload=upload)[:PREVIEW_ROWS],
+            "entries_standing": entry_standing(upload=upload),
             "preview_limit": PREVIEW_ROWS,
             "has_failed_rows": upload.invalid_count + upload.duplicate_count > 0,
             "can_confirm": upload.status == UploadStatus.AWAITING_CONFIRMATION
@@ -155,10 +157,66 @@ class FileUploadAdmin(admin.ModelAdmin):
         return HttpResponseRedirect(reverse("admin:uploads_fileupload_change", args=[pk]))
 
 
+class InForceFilter(admin.SimpleListFilter):
+    title = "in force"
+    parameter_name = "in_force"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Yes"), ("no", "No (previews, reverted uploads)")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.exclude(ENTRIES_NOT_IN_FORCE)
+        if self.value() == "no":
+            return queryset.filter(ENTRIES_NOT_IN_FORCE)
+        return queryset
+
+
 @admin.register(UploadRow)
 class UploadRowAdmin(ReadOnlyAdmin):
-    list_display = ("upload", "row_number", "outcome", "customer", "phone", "loan_id", "created_at")
-    list_filter = ("outcome",)
+    list_display = (
+        "upload",
+        "row_number",
+        "outcome",
+        "resolution",
+        "standing",
+        "customer",
+        "phone",
+        "loan_id",
+        "created_at",
+    )
+    list_filter = (InForceFilter, "outcome", "resolution")
     list_select_related = ("upload", "customer")
     search_fields = ("phone", "loan_id")
-    actions = export_actions("entries")
+    actions = [*export_actions("entries"), "accept_name_conflicts", "reject_name_conflicts"]
+
+    def _may_rename(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("customers.change_customer")
+
+    def get_actions(self, request: HttpRequest):
+        actions = super().get_actions(request)
+        if not self._may_rename(request):
+            actions.pop("accept_name_conflicts", None)
+            actions.pop("reject_name_conflicts", None)
+        return actions
+
+    def _decide(self, request: HttpRequest, queryset, *, accept: bool) -> None:
+        try:
+            decided = name_conflicts_resolve(entries=queryset, accept=accept, actor=request.user)
+        except ApplicationError as exc:
+            self.message_user(request, exc.message, messages.ERROR)
+            return
+        verb = "accepted (customers renamed, rows applied)" if accept else "rejected (nothing changed)"
+        self.message_user(request, f"{decided} held name conflict(s) {verb}.", messages.SUCCESS)
+
+    @admin.action(description="Accept the selected name conflicts (rename and apply)")
+    def accept_name_conflicts(self, request: HttpRequest, queryset) -> None:
+        self._decide(request, queryset, accept=True)
+
+    @admin.action(description="Reject the selected name conflicts")
+    def reject_name_conflicts(self, request: HttpRequest, queryset) -> None:
+        self._decide(request, queryset, accept=False)
+
+    @admin.display(description="In force?")
+    def standing(self, entry: UploadRow) -> str:
+        return entry_standing(upload=entry.upload) or "yes"

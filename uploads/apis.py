@@ -4,7 +4,7 @@ from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_serializer
 from rest_framework import serializers, status
 from rest_framework.generics import ListAPIView
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -15,11 +15,15 @@ from customers.models import Customer
 from uploads.models import FileUpload, RowOutcome, UploadMode, UploadRow
 from uploads.selectors import HIDDEN_CHANGES, customer_entries, upload_entries, upload_failed_rows_csv
 from uploads.services import upload_confirm, upload_create, upload_revert_request
+from uploads.services.conflicts import name_conflicts_pending, name_conflicts_resolve
+from voiceassist.common.api import error_responses
 from voiceassist.common.permissions import model_permission
 
 CanViewUploads = model_permission("uploads.view_fileupload")
 CanAddUploads = model_permission("uploads.view_fileupload", "uploads.add_fileupload")
 CanRevertUploads = model_permission("uploads.view_fileupload", "uploads.delete_fileupload")
+# Renaming a customer on a file's word is back office's call: it takes changing customers.
+CanResolveConflicts = model_permission("uploads.view_fileupload", "customers.change_customer")
 
 
 class UploadOutputSerializer(serializers.ModelSerializer):
@@ -198,3 +202,39 @@ class CustomerEntriesApi(ListAPIView):
 
     def get_queryset(self):
         return customer_entries(customer=get_object_or_404(Customer, pk=self.kwargs["pk"]))
+
+
+class UploadNameConflictsApi(APIView):
+    """Decide the upload's held name conflicts: accept (rename the customer and apply the row) or reject.
+    Without ``entries``, every row of the upload still held is decided."""
+
+    permission_classes = [CanResolveConflicts]
+
+    @extend_schema_serializer(component_name="NameConflictDecisionInput")
+    class InputSerializer(serializers.Serializer):
+        decision = serializers.ChoiceField(choices=["accept", "reject"])
+        entries = serializers.ListField(
+            child=serializers.IntegerField(min_value=1, max_value=2_147_483_647),
+            required=False,
+            max_length=10_000,
+            help_text="Row numbers; absent: all held.",
+        )
+
+    @extend_schema_serializer(component_name="NameConflictDecisionOutput")
+    class OutputSerializer(serializers.Serializer):
+        decided = serializers.IntegerField()
+        still_held = serializers.IntegerField()
+
+    @extend_schema(request=InputSerializer, responses={200: OutputSerializer, **error_responses(400, 404)})
+    def post(self, request, pk: int):
+        upload = get_object_or_404(FileUpload, pk=pk)
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        held = name_conflicts_pending(upload_id=upload.pk)
+        if "entries" in data.validated_data:
+            held = held.filter(row_number__in=data.validated_data["entries"])
+        decided = name_conflicts_resolve(
+            entries=held, accept=data.validated_data["decision"] == "accept", actor=request.user
+        )
+        still = name_conflicts_pending(upload_id=upload.pk).count()
+        return Response({"decided": decided, "still_held": still})

@@ -35,6 +35,8 @@ class RowOutcome(models.TextChoices):
     SKIPPED = "skipped", "Skipped"
     INVALID = "invalid", "Invalid"
     DUPLICATE = "duplicate", "Duplicate in file"
+    # A known phone with another name: held, changing nothing, until back office accepts or rejects it.
+    NAME_CONFLICT = "name_conflict", "Name conflict (held)"
 
 
 COUNT_FIELDS = {
@@ -44,7 +46,13 @@ COUNT_FIELDS = {
     RowOutcome.SKIPPED: "skipped_count",
     RowOutcome.INVALID: "invalid_count",
     RowOutcome.DUPLICATE: "duplicate_count",
+    RowOutcome.NAME_CONFLICT: "name_conflict_count",
 }
+
+
+class ConflictResolution(models.TextChoices):
+    ACCEPTED = "accepted", "Accepted (renamed)"
+    REJECTED = "rejected", "Rejected"
 
 
 class FileUpload(BaseModel):
@@ -84,6 +92,7 @@ class FileUpload(BaseModel):
     skipped_count = models.PositiveIntegerField(default=0)
     invalid_count = models.PositiveIntegerField(default=0)
     duplicate_count = models.PositiveIntegerField(default=0)
+    name_conflict_count = models.PositiveIntegerField(default=0)
 
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
@@ -135,6 +144,7 @@ class FileUpload(BaseModel):
             "skipped": self.skipped_count,
             "invalid": self.invalid_count,
             "duplicates": self.duplicate_count,
+            "name_conflicts": self.name_conflict_count,
         }
 
 
@@ -162,6 +172,14 @@ class UploadRow(models.Model):
     # What the row changed: {"amount": ["50000.00", "42000.00"]}; created values have None as old.
     changes = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField()
+    # A held name conflict's fate: back office accepted it (the customer renamed, the row applied) or rejected it.
+    resolution = models.CharField(
+        max_length=8, choices=ConflictResolution.choices, blank=True, default="", db_default=""
+    )
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
+    )
 
     class Meta:
         ordering = ["upload_id", "row_number"]

@@ -2,11 +2,14 @@
 
 import itertools
 from collections.abc import Iterator
+from datetime import datetime
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from customers.models import Customer
-from uploads.models import FileUpload, RowOutcome, UploadRow
+from uploads.models import FileUpload, RowOutcome, UploadRow, UploadStatus
 from voiceassist.common.exports import csv_stream, safe_cell
 
 FAILED_OUTCOMES = (RowOutcome.INVALID, RowOutcome.DUPLICATE)
@@ -14,13 +17,55 @@ FAILED_OUTCOMES = (RowOutcome.INVALID, RowOutcome.DUPLICATE)
 HIDDEN_CHANGES = frozenset({"national_id_fingerprint"})
 
 
-def customer_entries(*, customer: Customer) -> QuerySet[UploadRow]:
-    """The customer's timeline: every upload row that named them, newest first."""
-    return (
-        UploadRow.objects.filter(customer=customer)
-        .select_related("upload", "upload__uploaded_by")
-        .order_by("-created_at", "-upload_id", "-row_number")
-    )
+# Entries that describe changes the data does not hold: a preview nobody confirmed, the check of a file set to
+# stop on any invalid row (its entries are replaced when the import proper starts), an upload undone since.
+_PREVIEW = Q(upload__dry_run=True) | Q(upload__status=UploadStatus.AWAITING_CONFIRMATION)
+# A subquery, not ``upload__report__phase``: negated, a key comparison is unknown where the key is missing.
+_CHECK_ONLY = Q(upload__in=FileUpload.objects.filter(report__phase="validation").values("pk"))
+_REVERTED = Q(upload__status=UploadStatus.REVERTED)
+ENTRIES_NOT_IN_FORCE = _PREVIEW | _CHECK_ONLY | _REVERTED
+
+
+def customer_entries(*, customer: Customer, show_all: bool = True) -> QuerySet[UploadRow]:
+    """The customer's timeline: every upload row that named them, newest first.
+
+    ``show_all=False`` leaves out the entries whose changes are not in the data (see ``entry_standing``).
+    """
+    entries = UploadRow.objects.filter(customer=customer)
+    if not show_all:
+        entries = entries.exclude(ENTRIES_NOT_IN_FORCE)
+    return entries.select_related("upload", "upload__uploaded_by").order_by("-created_at", "-upload_id", "-row_number")
+
+
+def customer_entries_hidden_count(*, customer: Customer) -> int:
+    """How many of the customer's entries ``customer_entries(show_all=False)`` leaves out."""
+    return UploadRow.objects.filter(customer=customer).filter(ENTRIES_NOT_IN_FORCE).count()
+
+
+def upload_reverted_at(*, upload: FileUpload) -> datetime | None:
+    if upload.status != UploadStatus.REVERTED:
+        return None
+    recorded = parse_datetime(upload.report.get("revert", {}).get("reverted_at") or "")
+    return recorded or upload.updated_at  # reverts recorded before the date was kept: their last save
+
+
+def entry_standing(*, upload: FileUpload) -> str:
+    """Why the entries of ``upload`` changed nothing that stands today, or ``""`` when their changes are in force.
+
+    One sentence for every place that lists entries (the customer page, the admin), so they all say the same.
+    """
+    if upload.status == UploadStatus.REVERTED:
+        reverted_at = upload_reverted_at(upload=upload)
+        return f"reverted on {timezone.localtime(reverted_at):%-d %b %Y}"
+    if upload.dry_run or upload.status == UploadStatus.AWAITING_CONFIRMATION:
+        return "preview, never confirmed"
+    if upload.report.get("phase") == "validation":
+        if upload.status == UploadStatus.FAILED:
+            return "checked only, nothing imported (the file had invalid rows)"
+        return "checked only, not imported yet"
+    if upload.status == UploadStatus.REVERTING:
+        return "being reverted"
+    return ""
 
 
 def upload_entries(*, upload: FileUpload, outcome: str | None = None) -> QuerySet[UploadRow]:

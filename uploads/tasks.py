@@ -5,13 +5,13 @@ import logging
 from celery import shared_task
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import transaction
 from django.utils import timezone
 
 from uploads.models import FileUpload, UploadStatus
 from uploads.services import upload_process, upload_revert
 from uploads.services.recovery import LATER, NO, upload_delivery_begin, uploads_requeue
 from uploads.services.retention import upload_files_purge
+from uploads.services.revert import upload_revert_stopped
 
 logger = logging.getLogger(__name__)
 
@@ -44,10 +44,7 @@ def upload_revert_task(upload_id: int, actor_id: int | None = None) -> None:
         upload_revert(upload=FileUpload.objects.get(pk=upload_id), actor=actor)
     except Exception:
         logger.exception("Revert of upload %s failed", upload_id)
-        with transaction.atomic():
-            FileUpload.objects.filter(pk=upload_id, status=UploadStatus.REVERTING).update(
-                status=UploadStatus.COMPLETED, error_summary="The revert failed and changed nothing; try again."
-            )
+        upload_revert_stopped(upload_id=upload_id)  # the batches done stay done: say how far it got
         raise
 
 

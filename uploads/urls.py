@@ -9,4 +9,5 @@ urlpatterns = [
     path("<int:pk>/revert/", apis.UploadRevertApi.as_view(), name="api-upload-revert"),
     path("<int:pk>/errors.csv", apis.UploadErrorsCsvApi.as_view(), name="api-upload-errors"),
     path("<int:pk>/entries/", apis.UploadEntriesApi.as_view(), name="api-upload-entries"),
+    path("<int:pk>/name-conflicts/", apis.UploadNameConflictsApi.as_view(), name="api-upload-name-conflicts"),
 ]

@@ -207,7 +207,15 @@ def test_the_dashboard_polls_its_own_json_for_uploads_in_progress(agent_client):
             "rows_done": 50,
             "rows_total": 200,
             "progress_percent": 25,
-            "counts": {"created": 0, "updated": 0, "unchanged": 0, "skipped": 0, "invalid": 0, "duplicates": 0},
+            "counts": {
+                "created": 0,
+                "updated": 0,
+                "unchanged": 0,
+                "skipped": 0,
+                "invalid": 0,
+                "duplicates": 0,
+                "name_conflicts": 0,
+            },
         }
     ]
 

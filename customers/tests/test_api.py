@@ -78,7 +78,8 @@ def test_a_page_past_the_end_is_a_404_in_the_one_shape(api):
 
 
 @pytest.mark.parametrize(
-    "query", ["+919876543210", "9876543210", "098765 43210", "0091-98765-43210", "+91 (0) 98765 43210", "9.87654321E+9"]
+    "query",
+    ["+919876543210", "9876543210", "098765 43210", "0091-98765-43210", "+91 (0) 98765 43210", "9.876543210E+09"],
 )
 def test_search_finds_a_customer_by_phone_in_any_format(api, asha, query):
     CustomerFactory(full_name="Someone Else")

@@ -19,8 +19,16 @@ from customers.phones import InvalidPhoneNumber, phone_normalize
         "+91-98765-43210",
         "  9876543210  ",
         "9876543210.0",
-        "9.87654321E+9",
-        "9.87654321e+09",
+        "9876543210.00",
+        "9.876543210E+09",
+        "9.876543210e+09",
+        "9.876543210E+9",
+        "9.876543210E9",
+        "9,876543210E+09",
+        "9.8765432100E+09",
+        "98.76543210E+08",
+        "9.19876543210E+11",
+        " 9.876543210E+09 ",
         9876543210,
         9876543210.0,
         Decimal("9876543210"),
@@ -60,6 +68,62 @@ def test_invalid_numbers_raise_an_error_naming_the_value(raw, reason):
         phone_normalize(raw)
     assert raw in excinfo.value.message
     assert reason in excinfo.value.message
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "9.87654E+09",
+        "9.87654e+09",
+        "9.87654E+9",
+        "9.87654E09",
+        "9,87654E+09",
+        "9.87654321E+9",
+        "9.88E+09",
+        "98.7654E+08",
+        "9.19876E+11",
+        "1.41555527E+10",
+    ],
+)
+def test_a_number_a_spreadsheet_cut_short_is_refused_not_filled_with_zeros(raw):
+    with pytest.raises(InvalidPhoneNumber) as excinfo:
+        phone_normalize(raw)
+    assert excinfo.value.message == (
+        f"“{raw}” lost its last digits in a spreadsheet: ask the lender for the number as text."
+    )
+
+
+def test_the_zeros_a_spreadsheet_filled_in_would_have_named_a_real_person():
+    # Without the refusal these digits are a valid mobile number: nothing else would catch it.
+    assert phone_normalize("9876540000") == "+919876540000"
+    with pytest.raises(InvalidPhoneNumber, match="lost its last digits"):
+        phone_normalize("9.87654E+09")
+
+
+@pytest.mark.parametrize("raw", [9876543210.0, 9.87654321e9, Decimal("9876543210.0"), Decimal("9.87654321E+9")])
+def test_numbers_read_from_a_workbook_cell_carry_every_digit(raw):
+    # A workbook stores the number itself; only its display (and a CSV saved from it) is rounded.
+    assert phone_normalize(raw) == "+919876543210"
+
+
+def test_the_upload_widget_turns_a_cut_short_number_into_a_row_error():
+    from customers.resources import resource_clean_row
+
+    cleaned, errors = resource_clean_row({"name": "Asha", "phone": "9.87654E+09"})
+
+    assert "phone" not in cleaned
+    assert errors["phone"] == (
+        "“9.87654E+09” lost its last digits in a spreadsheet: ask the lender for the number as text."
+    )
+
+
+def test_the_upload_widget_keeps_a_number_with_all_its_digits():
+    from customers.resources import resource_clean_row
+
+    cleaned, errors = resource_clean_row({"name": "Asha", "phone": "9.876543210E+09", "alternate_phone": "9.87654E+09"})
+
+    assert cleaned["phone"] == "+919876543210"
+    assert "lost its last digits" in errors["alternate_phone"]
 
 
 @pytest.mark.parametrize("raw", [None, "", "   "])

@@ -153,7 +153,7 @@ def test_a_name_too_long_for_the_database_is_refused():
 # --- phones --------------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("raw", ["9876543210", " +91 98765 43210 ", "9876543210.0", "9.87654321E+9", 9876543210])
+@pytest.mark.parametrize("raw", ["9876543210", " +91 98765 43210 ", "9876543210.0", "9.876543210E+09", 9876543210])
 def test_phones_are_normalised(raw):
     assert clean("phone", raw) == "+919876543210"
 

@@ -506,6 +506,16 @@ class _BatchProcessor:
 
         given, national_id = self._customer_values(row.cleaned, phone)
         current = self.customers.get(phone, {})
+        if exists and name and current.get("name") and _name_key(name) != _name_key(current["name"]):
+            # The phone is the identity; another name for it is a shared family phone or a mistake, never a
+            # silent rename: the whole row waits for back office (``uploads.services.conflicts``).
+            self._reject(
+                row,
+                RowOutcome.NAME_CONFLICT,
+                f"name: {phone} is “{current['name']}”; this row says “{name}”. "
+                "Held for back office to accept (rename) or reject.",
+            )
+            return
         row.changes = {c: [current.get(c), new] for c, new in given.items() if current.get(c) != new}
         if national_id is not None:
             self._national_id_given(row, phone, national_id, current)

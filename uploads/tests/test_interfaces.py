@@ -137,7 +137,15 @@ def test_api_upload_answers_202_with_where_to_watch_it(api, eager_tasks, django_
     detail = api.get(f"/api/v1/uploads/{upload_id}/").json()
     assert detail["status"] == "completed"
     assert detail["progress_percent"] == 100
-    assert detail["counts"] == {"created": 1, "updated": 0, "unchanged": 0, "skipped": 0, "invalid": 1, "duplicates": 0}
+    assert detail["counts"] == {
+        "created": 1,
+        "updated": 0,
+        "unchanged": 0,
+        "skipped": 0,
+        "invalid": 1,
+        "duplicates": 0,
+        "name_conflicts": 0,
+    }
     errors = api.get(f"/api/v1/uploads/{upload_id}/errors.csv")
     assert errors["Content-Type"].startswith("text/csv")
     assert "12345" in b"".join(errors.streaming_content).decode()

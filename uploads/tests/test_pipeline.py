@@ -76,7 +76,15 @@ def test_a_new_file_creates_customers_and_loans_with_parsed_values():
     )
 
     assert upload.status == UploadStatus.COMPLETED
-    assert upload.counts == {"created": 3, "updated": 0, "unchanged": 0, "skipped": 0, "invalid": 0, "duplicates": 0}
+    assert upload.counts == {
+        "created": 3,
+        "updated": 0,
+        "unchanged": 0,
+        "skipped": 0,
+        "invalid": 0,
+        "duplicates": 0,
+        "name_conflicts": 0,
+    }
     assert Customer.objects.count() == 2
     asha = Customer.objects.get(phone="+919876543210")
     assert asha.full_name == "Asha Rao"
@@ -164,7 +172,15 @@ def test_duplicates_are_found_across_batches(settings):
         ]
     )
 
-    assert upload.counts == {"created": 4, "updated": 0, "unchanged": 0, "skipped": 0, "invalid": 0, "duplicates": 1}
+    assert upload.counts == {
+        "created": 4,
+        "updated": 0,
+        "unchanged": 0,
+        "skipped": 0,
+        "invalid": 0,
+        "duplicates": 1,
+        "name_conflicts": 0,
+    }
     assert Customer.objects.get(phone="+919876543210").loans.count() == 2
 
 

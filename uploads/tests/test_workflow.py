@@ -34,7 +34,15 @@ def test_a_preview_writes_nothing_then_one_confirmation_imports(back_office_user
     preview = upload_rows(rows, dry_run=True, user=back_office_user)
 
     assert preview.status == UploadStatus.AWAITING_CONFIRMATION
-    assert preview.counts == {"created": 3, "updated": 0, "unchanged": 0, "skipped": 0, "invalid": 1, "duplicates": 0}
+    assert preview.counts == {
+        "created": 3,
+        "updated": 0,
+        "unchanged": 0,
+        "skipped": 0,
+        "invalid": 1,
+        "duplicates": 0,
+        "name_conflicts": 0,
+    }
     assert Customer.objects.count() == 1 and not Loan.objects.exists()
     entries = {e.row_number: e for e in preview.entries.all()}
     assert entries[2].changes["state"] == ["Goa", "Kerala"]

@@ -160,6 +160,9 @@ MATRIX: dict[str, Cell] = {
     "upload errors csv": Cell("get", "/api/v1/uploads/{upload}/errors.csv", READ_STAFF),
     "upload confirm": Cell("post", "/api/v1/uploads/{preview}/confirm/", (401, 403, 202, 202)),
     "upload revert": Cell("post", "/api/v1/uploads/{upload}/revert/", (401, 403, 202, 403)),
+    "upload name conflicts": Cell(
+        "post", "/api/v1/uploads/{upload}/name-conflicts/", (401, 403, 200, 403), {"decision": "reject"}
+    ),
     # Exports (each needs the view permission of what it exports)
     "export customers csv": Cell("get", "/api/v1/exports/customers.csv", READ_STAFF),
     "export calls xlsx": Cell("get", "/api/v1/exports/calls.xlsx", READ_STAFF),
