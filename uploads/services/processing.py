@@ -8,6 +8,7 @@ batch, so the end result is the same as an uninterrupted run.
 A preview (``dry_run``) goes through exactly the same steps but writes only the entries.
 """
 
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -95,6 +96,22 @@ def _entry_values(values: dict[str, Any]) -> dict[str, Any]:
                 for header, cell in values.items()
             }
     return values
+
+
+# Words a spreadsheet's summary line starts with ("TOTAL", "Grand Total", "कुल"): such a row carries no
+# phone and no loan of its own, only figures.
+_SUMMARY_WORDS = re.compile(r"^\s*(grand\s*total|sub\s*-?\s*total|totals?|कुल|योग)\b", re.IGNORECASE)
+
+
+def _summary_label(row: "_Row") -> str:
+    """The label of a summary row (a TOTAL line at the bottom of a sheet), or "" for any other row."""
+    if row.phone:
+        return ""
+    texts = [str(value).strip() for value in row.values.values() if value not in (None, "")]
+    label = next((text for text in texts if _SUMMARY_WORDS.match(text)), "")
+    if not label or (row.loan_id and row.loan_id != label):
+        return ""
+    return label
 
 
 def _name_key(name: str | None) -> str:
@@ -464,6 +481,12 @@ class _BatchProcessor:
                     loan[column] = new
 
     def _decide(self, row: _Row) -> None:
+        summary = _summary_label(row)
+        if summary:
+            # A spreadsheet's total line, not a borrower: skipped and said so, never counted invalid.
+            row.errors = [f"A summary row (“{summary}”), not a customer: skipped."]
+            row.outcome = RowOutcome.SKIPPED
+            return
         if row.errors:
             row.outcome = RowOutcome.INVALID
             return
