@@ -397,8 +397,9 @@ class _Lines:
                 "row is: the file is damaged or not a customer list. Check that it opens as a table with one "
                 "customer a row, save it again as .csv or .xlsx, and upload it again."
             )
-        if "\x00" in line:
-            line = line.replace("\x00", "") or "\n"
+        if "\x00" in line or "\x1a" in line:
+            # Stray NULs, and the Ctrl-Z end-of-file marker of old DOS exports: bytes, never cells or rows.
+            line = line.replace("\x00", "").replace("\x1a", "") or "\n"
         if line[-1] not in "\r\n":
             line += "\n"
         self.record.append(line)
