@@ -140,6 +140,7 @@ class Context:
             for loan in loans
             if loan.outstanding_amount and loan.outstanding_amount > 0
         ]
+        self.loan_records = {loan.pk: loan for loan in loans}
         self.total = sum((line.outstanding for line in self.loans), Decimal("0"))
         self.due_now = sum((line.due_now for line in self.loans), Decimal("0"))
 
@@ -247,11 +248,7 @@ def _ask_again(ctx: Context, dialogue: dict, step: str, text: str) -> Turn:
     if dialogue.get("step") != step:
         _move(dialogue, step)
         return Turn(reply=ctx.reply(step, text))
-    dialogue["misses"] = dialogue.get("misses", 0) + 1
-    if dialogue["misses"] > MAX_MISSES:
-        outcome = "conversation" if dialogue.get("right_party") else "no_input"
-        return _end(ctx, dialogue, ctx.text("no_input_goodbye"), action=Action(kind=outcome))
-    return Turn(reply=ctx.reply(step, text))
+    return _miss(ctx, dialogue, step, text, text)
 
 
 def _greeting(ctx: Context, dialogue: dict, meaning: Understanding) -> Turn:

@@ -62,8 +62,8 @@ def _context(call: Call) -> Context:
 
 
 def _ended_reply(call: Call) -> Reply:
-    ctx = _context(call)
-    return ctx.reply(ENDED, listen=False)
+    """Nothing more to say: no loans need reading for that."""
+    return Context(call, []).reply(ENDED, listen=False)
 
 
 def _record(call: Call, turn: Turn, *, heard: Heard | None, answered_step: str) -> None:
@@ -192,13 +192,12 @@ def _promise_record(call: Call, ctx: Context, amount: Decimal, promised_date) ->
     """One promise per loan, the amount spread over the loans oldest due first (each share within what that
     loan owes), judged by the rules as of the customer's own day."""
     left = amount
-    loans = {loan.pk: loan for loan in loans_in_conversation(call)}
     for line in ctx.loans:
         if left <= 0:
             break
         share = min(left, line.outstanding)
         promise_create(
-            loan=loans[line.pk], amount=share, promised_date=promised_date, source_call=call, today=ctx.today
+            loan=ctx.loan_records[line.pk], amount=share, promised_date=promised_date, source_call=call, today=ctx.today
         )
         left -= share
 
