@@ -36,7 +36,8 @@ from uploads.models import FileUpload, RowOutcome, UploadRow, UploadStatus
 from voiceassist.common.exceptions import ApplicationError
 from voiceassist.common.services import audit_event_record
 
-from .processing import ACCEPTED, CUSTOMER_ATTRIBUTES, LOAN_ATTRIBUTES, error_without_row_values, json_value
+from .batches import ACCEPTED, CUSTOMER_ATTRIBUTES, LOAN_ATTRIBUTES, json_value
+from .processing import error_without_row_values
 
 REVERTIBLE = (UploadStatus.COMPLETED, UploadStatus.FAILED)
 # How many of each kind of note the report keeps; the counts are always complete.

@@ -25,7 +25,7 @@ from customers.national_ids import national_id_fingerprint, verhoeff_is_valid
 from customers.tests.factories import CustomerFactory
 from uploads.models import FileUpload, RowOutcome, UploadRow, UploadStatus
 from uploads.selectors import upload_failed_rows_csv
-from uploads.services import processing as processing_module
+from uploads.services import batches as batches_module
 from uploads.services import upload_create, upload_revert
 from uploads.services.processing import UploadStoppedError
 from uploads.tasks import upload_process_task
@@ -246,7 +246,7 @@ def test_error_messages_never_echo_an_id():
 
 
 def _failing_store(monkeypatch, error: Exception) -> None:
-    real = processing_module.batch_store
+    real = batches_module.batch_store
 
     def batch_store():
         store = real()
@@ -257,7 +257,7 @@ def _failing_store(monkeypatch, error: Exception) -> None:
         store.upsert_customers = upsert_customers
         return store
 
-    monkeypatch.setattr(processing_module, "batch_store", batch_store)
+    monkeypatch.setattr(batches_module, "batch_store", batch_store)
 
 
 def _pending_upload(rows) -> FileUpload:

@@ -1,0 +1,554 @@
+"""One batch of an upload: what each row does, decided in memory and written in a few statements."""
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any, NamedTuple
+
+from django.conf import settings
+from django.utils import timezone
+
+from customers.models import LoanStatus, PaymentSource, loan_status_for
+from customers.national_ids import (
+    NationalIdFingerprint,
+    national_id_fingerprint,
+    national_id_mask,
+    national_ids_masked,
+)
+from customers.resources import header_column, resource_clean_row
+from customers.services import as_change_value as json_value
+from customers.services import loans_settled_announce, payments_recorded_announce
+from uploads.models import COUNT_FIELDS, FileUpload, RowOutcome, UploadMode
+from voiceassist.common.money import indian_grouping
+
+from .writers import batch_store
+
+# File column -> Customer / Loan attribute. Entries record changes under the file column names. The national
+# id's fingerprint is not among them: it never leaves the customer's row, so an entry records only the last
+# four characters of an id it changed.
+CUSTOMER_ATTRIBUTES = {
+    "name": "full_name",
+    "alternate_phone": "alternate_phones",
+    "email": "email",
+    "state": "state",
+    "language": "preferred_language",
+    "national_id": "national_id_last4",
+}
+LOAN_ATTRIBUTES = {
+    "amount": "outstanding_amount",
+    "amount_due": "amount_due",
+    "principal": "principal_amount",
+    "due_date": "due_date",
+    "days_past_due": "days_past_due",
+}
+# The columns of a payment the file reports: recorded as a ``Payment`` on the row's loan, never as loan values.
+PAYMENT_FILE_COLUMNS = ("payment_reference", "payment_amount", "payment_date")
+# Who recorded a payment first, as an entry tells a clerk why the file's payment was not counted again.
+_RECORDED_BY = {
+    PaymentSource.GATEWAY: "by a payment gateway",
+    PaymentSource.STAFF: "by staff or an integration",
+    PaymentSource.UPLOAD: "from an earlier file",
+}
+
+
+def _cell_as_written(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, str | int | bool):
+        return value
+    if isinstance(value, float):
+        return int(value) if value.is_integer() else value
+    return json_value(value) if isinstance(value, Decimal | date | datetime) else str(value)
+
+
+def _entry_values(values: dict[str, Any]) -> dict[str, Any]:
+    """The row as an entry keeps it: a cell longer than ``UPLOAD_ENTRY_MAX_CELL_CHARS`` is cut, and says so.
+
+    A cell may hold up to ``UPLOAD_MAX_CELL_CHARS`` (32,767) characters, refused as a value but kept here for
+    every row of every upload.
+    """
+    limit = settings.UPLOAD_ENTRY_MAX_CELL_CHARS
+    for value in values.values():
+        if value.__class__ is str and len(value) > limit:
+            marker = f"…[cut at {limit:,} characters]"
+            return {
+                header: f"{cell[:limit]}{marker}" if cell.__class__ is str and len(cell) > limit else cell
+                for header, cell in values.items()
+            }
+    return values
+
+
+# Words a spreadsheet's summary line starts with ("TOTAL", "Grand Total", "कुल"): such a row carries no
+# phone and no loan of its own, only figures.
+_SUMMARY_WORDS = re.compile(r"^\s*(grand\s*total|sub\s*-?\s*total|totals?|कुल|योग)\b", re.IGNORECASE)
+
+
+def _summary_label(row: "_Row") -> str:
+    """The label of a summary row (a TOTAL line at the bottom of a sheet), or "" for any other row."""
+    if row.phone:
+        return ""
+    texts = [str(value).strip() for value in row.values.values() if value not in (None, "")]
+    label = next((text for text in texts if _SUMMARY_WORDS.match(text)), "")
+    if not label or (row.loan_id and row.loan_id != label):
+        return ""
+    return label
+
+
+def _name_key(name: str | None) -> str:
+    return " ".join((name or "").split()).casefold()
+
+
+ACCEPTED = (RowOutcome.CREATED, RowOutcome.UPDATED, RowOutcome.UNCHANGED)
+
+
+# --- One batch ----------------------------------------------------------------------------------
+
+
+class _Payment(NamedTuple):
+    amount: Decimal
+    paid_on: date
+    reference: str
+
+
+@dataclass(slots=True)
+class _Row:
+    number: int
+    values: dict[str, Any]
+    cleaned: dict[str, Any]
+    errors: list[str]
+    phone: str = ""
+    loan_id: str = ""
+    outcome: str = ""
+    changes: dict[str, list] = field(default_factory=dict)
+    created_customer: bool = False
+    created_loan: bool = False
+    payment: _Payment | None = None  # the payment the row reports, until it proves already recorded
+
+
+class BatchProcessor:
+    """Decides each row's outcome and changes, then (when writing) persists the batch."""
+
+    def __init__(
+        self, *, upload: FileUpload, headers: list[str], columns: dict[str, int], write: bool, cells_are_text: bool
+    ):
+        self.upload = upload
+        self.headers = headers
+        self.columns = columns
+        self.column_items = list(columns.items())
+        self.write = write
+        self.cells_are_text = cells_are_text
+        self.store = batch_store()
+        self.uploaded_at = upload.created_at
+        self.name_header = headers[columns["name"]] if "name" in columns else None
+        # Every column that names a national id, not only the one imported (a file may have Aadhaar and PAN).
+        kinds = {header: header_column(header) for header in headers if header}
+        self.national_id_headers = [header for header, kind in kinds.items() if kind == "national_id"]
+        self.phone_headers = frozenset(h for h, kind in kinds.items() if kind in ("phone", "alternate_phone"))
+        # Other columns' cells are masked where they hold an id, except loan ids: kept as written, as the row's
+        # key, which a failed-rows file must carry back intact.
+        # Payment references too: a 12-digit UTR may pass for an Aadhaar number, and it is the payment's key.
+        self.loan_id_headers = frozenset(h for h, kind in kinds.items() if kind in ("loan_id", "payment_reference"))
+        self.has_payments = any(column in columns for column in PAYMENT_FILE_COLUMNS)
+        self.today = timezone.localdate()
+
+    def process(self, batch: list[tuple[int, list]]) -> dict[str, int]:
+        rows = [self._parse(number, cells) for number, cells in batch]
+        phones = {row.phone for row in rows if row.phone}
+        loan_ids = {row.loan_id for row in rows if row.loan_id}
+        self._load(phones, loan_ids)
+        self._load_payments({row.loan_id for row in rows if row.payment is not None and row.loan_id})
+        for row in rows:
+            self._decide(row)
+        now = timezone.now()
+        customer_ids = {phone: data["id"] for phone, data in self.stored_customers.items()}
+        if self.write:
+            customer_rows = [self._customer_row(phone, now) for phone in self.touched_customers]
+            customer_ids.update(self.store.upsert_customers(customer_rows))
+            self.settled_loans: list[str] = []
+            self.store.upsert_loans([self._loan_row(loan_id, customer_ids, now) for loan_id in self.touched_loans])
+            loans_settled_announce(loan_ids=self.settled_loans)
+            self._record_payments([row for row in rows if row.payment is not None and row.outcome in ACCEPTED], now)
+        self.store.insert_entries([self._entry_row(row, customer_ids) for row in rows])
+        counts: dict[str, int] = dict.fromkeys(COUNT_FIELDS, 0)
+        for row in rows:
+            counts[row.outcome] += 1
+        return counts
+
+    def _parse(self, number: int, cells: list) -> _Row:
+        if self.cells_are_text:
+            values = dict(zip(self.headers, cells, strict=False))
+        else:
+            values = {header: _cell_as_written(cell) for header, cell in zip(self.headers, cells, strict=False)}
+        values.pop("", None)
+        # The entry keeps the row as written, except national ids: never stored in clear.
+        for header in self.national_id_headers:
+            if header in values:
+                values[header] = national_id_mask(values[header])
+        masked = national_ids_masked(values, phone_columns=self.phone_headers, kept_columns=self.loan_id_headers)
+        if masked:
+            values.update(masked)
+        cleaned, errors = resource_clean_row({column: cells[index] for column, index in self.column_items})
+        row = _Row(
+            number=number,
+            values=values,
+            cleaned=cleaned,
+            errors=[f"{column}: {message}" for column, message in errors.items()] if errors else [],
+            phone=cleaned.get("phone") or "",
+            loan_id=cleaned.get("loan_id") or "",
+        )
+        if self.has_payments:
+            self._payment_of(row, errors)
+        return row
+
+    def _payment_of(self, row: _Row, errors: dict[str, str]) -> None:
+        """The payment the row reports, if any; a partial or future one makes the row invalid.
+
+        A row reports a payment when it has an amount paid above zero or a reference; a date alone (or an amount
+        of zero) is not a payment.
+        """
+        if any(column in errors for column in PAYMENT_FILE_COLUMNS):
+            return
+        cleaned = row.cleaned
+        reference = cleaned.get("payment_reference") or ""
+        amount = cleaned.get("payment_amount")
+        paid_on = cleaned.get("payment_date")
+        if not amount and not reference:
+            return
+        problem = None
+        if not amount:
+            problem = (
+                f"payment_amount: payment “{reference}” has no amount. Fill in the amount paid, or clear the "
+                "payment reference."
+            )
+        elif paid_on is None:
+            problem = (
+                f"payment_date: the payment of ₹{indian_grouping(amount)} has no date. Fill in the date it was paid."
+            )
+        elif paid_on > self.today:
+            problem = (
+                f"payment_date: {paid_on:%d/%m/%Y} is in the future, and a payment the file reports must have been "
+                "made already. Check the date (dates are read day first, dd/mm/yyyy)."
+            )
+        elif not row.loan_id:
+            if "loan_id" not in errors:
+                problem = (
+                    f"loan_id: the payment of ₹{indian_grouping(amount)} needs the loan it was paid against. Fill in "
+                    "the loan id."
+                )
+        else:
+            row.payment = _Payment(amount=amount, paid_on=paid_on, reference=reference)
+        if problem:
+            row.errors.append(problem)
+
+    def _load_payments(self, loan_ids: set[str]) -> None:
+        """The payments already recorded on the batch's loans that the file reports a payment for."""
+        self.payments_by_reference: dict[tuple[str, str], dict] = {}
+        self.payments_by_amount: dict[tuple[str, Decimal, date], dict] = {}
+        if not loan_ids:
+            return
+        for payment in self.store.payments_of_loans(loan_ids):
+            loan_id = payment["lender_loan_id"]
+            if payment["reference"]:
+                self.payments_by_reference[(loan_id, payment["reference"])] = payment
+            self.payments_by_amount.setdefault((loan_id, payment["amount"], payment["paid_on"]), payment)
+
+    def _load(self, phones: set[str], loan_ids: set[str]) -> None:
+        """What the database and the earlier rows of this file say about the batch's keys."""
+        self.stored_customers: dict[str, dict] = {}
+        self.customers: dict[str, dict] = {}  # phone -> current values, keyed by file column
+        self.first_uploaded: dict[str, Any] = {}
+        # phone -> national id fingerprint, kept apart from the values that entries record. None: set by an
+        # earlier row of this preview, which (like every entry) kept only the id's last four characters.
+        self.fingerprints: dict[str, str | None] = {}
+        for data in self.store.customers_by_phone(phones):
+            self.stored_customers[data["phone"]] = data
+            self.customers[data["phone"]] = {c: json_value(data[a]) for c, a in CUSTOMER_ATTRIBUTES.items()}
+            self.first_uploaded[data["phone"]] = data["first_uploaded_at"]
+            self.fingerprints[data["phone"]] = data["national_id_fingerprint"]
+
+        self.loans: dict[str, dict] = {}  # loan id -> current values (file columns) and its owner's phone
+        self.loan_status: dict[str, str] = {}
+        for data in self.store.loans_by_id(loan_ids):
+            self.loans[data["loan_id"]] = {c: json_value(data[a]) for c, a in LOAN_ATTRIBUTES.items()}
+            self.loans[data["loan_id"]]["phone"] = data["owner_phone"]
+            self.loan_status[data["loan_id"]] = data["status"]
+
+        # Keys seen earlier in this file: duplicates are judged against them. In a preview nothing
+        # was written, so the earlier rows' changes are replayed to see what the import would find.
+        self.seen_phones: dict[str, tuple[int, str]] = {}
+        self.seen_loans: dict[str, int] = {}
+        self.created_here: set[str] = set()
+        earlier = self.store.earlier_entries(self.upload.pk, phones, loan_ids, [*ACCEPTED, RowOutcome.SKIPPED])
+        for number, phone, loan_id, outcome, values, changes, created_customer in earlier:
+            if phone in phones:
+                name = values.get(self.name_header, "") if self.name_header else ""
+                self.seen_phones.setdefault(phone, (number, str(name)))
+                if created_customer:
+                    self.created_here.add(phone)
+            if loan_id:
+                self.seen_loans.setdefault(loan_id, number)
+            if not self.write and outcome in ACCEPTED:
+                self._replay(phone, loan_id, changes)
+        self.touched_customers: dict[str, None] = {}
+        self.touched_loans: dict[str, None] = {}
+
+    def _replay(self, phone: str, loan_id: str, changes: dict[str, list]) -> None:
+        customer = self.customers.setdefault(phone, {})
+        for column, (_, new) in changes.items():
+            if column in CUSTOMER_ATTRIBUTES:
+                customer[column] = new
+        if "national_id" in changes:
+            self.fingerprints[phone] = None
+        if loan_id:
+            loan = self.loans.setdefault(loan_id, {"phone": phone})
+            for column, (_, new) in changes.items():
+                if column in LOAN_ATTRIBUTES:
+                    loan[column] = new
+
+    def _decide(self, row: _Row) -> None:
+        summary = _summary_label(row)
+        if summary:
+            # A spreadsheet's total line, not a borrower: skipped and said so, never counted invalid.
+            row.errors = [f"A summary row (“{summary}”), not a customer: skipped."]
+            row.outcome = RowOutcome.SKIPPED
+            return
+        if row.errors:
+            row.outcome = RowOutcome.INVALID
+            return
+        phone, loan_id, name = row.phone, row.loan_id, row.cleaned.get("name")
+        if loan_id and loan_id in self.seen_loans:
+            self._reject(row, RowOutcome.DUPLICATE, f"loan_id: {loan_id} is also in row {self.seen_loans[loan_id]}.")
+            return
+        first = self.seen_phones.get(phone)
+        if first and name and first[1] and _name_key(name) != _name_key(first[1]):
+            self._reject(
+                row,
+                RowOutcome.DUPLICATE,
+                f"phone: {phone} is also in row {first[0]} with another name (“{first[1]}”).",
+            )
+            return
+
+        exists = phone in self.customers
+        mode = self.upload.mode
+        loan = self.loans.get(loan_id) if loan_id else None
+        if loan and loan["phone"] != phone:
+            self._reject(row, RowOutcome.INVALID, f"loan_id: {loan_id} belongs to another customer.")
+            return
+        if loan_id and row.cleaned.get("amount_due") is not None:
+            problem = self._amount_due_problem(row.cleaned, loan)
+            if problem:
+                self._reject(row, RowOutcome.INVALID, problem)
+                return
+        self.seen_phones.setdefault(phone, (row.number, name or ""))
+        if loan_id:
+            self.seen_loans[loan_id] = row.number
+        if mode == UploadMode.CREATE_ONLY and exists and phone not in self.created_here:
+            self._reject(row, RowOutcome.SKIPPED, f"{phone} is already a customer; this upload only adds new ones.")
+            return
+        if mode == UploadMode.UPDATE_ONLY and not exists:
+            self._reject(row, RowOutcome.SKIPPED, f"No customer has phone {phone}; this upload only updates.")
+            return
+        if not exists and not name:
+            self._reject(row, RowOutcome.INVALID, "name: a name is required for a new customer.")
+            return
+
+        given, national_id = self._customer_values(row.cleaned, phone)
+        current = self.customers.get(phone, {})
+        if exists and name and current.get("name") and _name_key(name) != _name_key(current["name"]):
+            # The phone is the identity; another name for it is a shared family phone or a mistake, never a
+            # silent rename: the whole row waits for back office (``uploads.services.conflicts``).
+            self._reject(
+                row,
+                RowOutcome.NAME_CONFLICT,
+                f"name: {phone} is “{current['name']}”; this row says “{name}”. "
+                "Held for back office to accept (rename) or reject.",
+            )
+            return
+        row.changes = {c: [current.get(c), new] for c, new in given.items() if current.get(c) != new}
+        if national_id is not None:
+            self._national_id_given(row, phone, national_id, current)
+            given["national_id"] = national_id.last4
+        row.created_customer = not exists
+        if row.created_customer:
+            self.created_here.add(phone)
+        self.customers[phone] = {**current, **given}
+        self.touched_customers[phone] = None
+
+        if loan_id:
+            loan_given = {c: json_value(row.cleaned[c]) for c in LOAN_ATTRIBUTES if row.cleaned.get(c) is not None}
+            loan_current = loan or {}
+            row.changes.update(
+                {c: [loan_current.get(c), new] for c, new in loan_given.items() if loan_current.get(c) != new}
+            )
+            row.created_loan = loan is None
+            self.loans[loan_id] = {**loan_current, **loan_given, "phone": phone}
+            self.touched_loans[loan_id] = None
+            if row.payment is not None:
+                self._payment_given(row)
+
+        if row.created_customer or row.created_loan:
+            row.outcome = RowOutcome.CREATED
+        elif row.changes:
+            row.outcome = RowOutcome.UPDATED
+        else:
+            row.outcome = RowOutcome.UNCHANGED
+
+    @staticmethod
+    def _amount_due_problem(cleaned: dict[str, Any], loan: dict[str, Any] | None) -> str | None:
+        """The amount due is at most what the loan owes: the row's outstanding amount, or else the stored one."""
+        amount_due = cleaned["amount_due"]
+        outstanding = cleaned.get("amount")
+        if outstanding is None and loan and loan.get("amount") is not None:
+            outstanding = Decimal(loan["amount"])
+        if outstanding is None or amount_due <= outstanding:
+            return None
+        return (
+            f"amount_due: the amount due (₹{indian_grouping(amount_due)}) is more than the outstanding amount "
+            f"(₹{indian_grouping(outstanding)}). The amount due is the instalment to pay now and cannot exceed what "
+            "the loan still owes: correct whichever of the two is wrong."
+        )
+
+    def _payment_given(self, row: _Row) -> None:
+        """The row's payment, unless its loan has it already: by reference, or without one by amount and date."""
+        payment = row.payment
+        if payment.reference:
+            recorded = self.payments_by_reference.get((row.loan_id, payment.reference))
+        else:
+            recorded = self.payments_by_amount.get((row.loan_id, payment.amount, payment.paid_on))
+        if recorded is not None:
+            self._payment_already_recorded(row, recorded)
+            return
+        row.changes["payment_amount"] = [None, json_value(payment.amount)]
+        row.changes["payment_date"] = [None, json_value(payment.paid_on)]
+        if payment.reference:
+            row.changes["payment_reference"] = [None, payment.reference]
+
+    @staticmethod
+    def _payment_already_recorded(row: _Row, recorded: dict[str, Any] | None) -> None:
+        payment = row.payment
+        row.payment = None
+        for column in PAYMENT_FILE_COLUMNS:
+            row.changes.pop(column, None)
+        what = f"₹{indian_grouping(payment.amount)} paid on {payment.paid_on:%d/%m/%Y}"
+        if payment.reference:
+            what += f", reference {payment.reference}"
+        by = f", recorded {_RECORDED_BY.get(recorded['source'], '')}" if recorded is not None else ""
+        row.errors.append(f"payment: already recorded on loan {row.loan_id} ({what}{by}); not counted again.")
+
+    def _record_payments(self, rows: list[_Row], now: datetime) -> None:
+        """Record the rows' payments on their loans; the outstanding amounts stay as the file gives them."""
+        if not rows:
+            return
+        loan_pks = self.store.loan_pks(row.loan_id for row in rows)
+        recorded = self.store.insert_payments(
+            [
+                {
+                    "loan_id": loan_pks[row.loan_id],
+                    "amount": row.payment.amount,
+                    "paid_on": row.payment.paid_on,
+                    "paid_at": None,
+                    "reference": row.payment.reference,
+                    "source": PaymentSource.UPLOAD,
+                    "gateway": "",
+                    "recorded_by_id": self.upload.uploaded_by_id,
+                    "created_at": now,
+                    "updated_at": now,
+                }
+                for row in rows
+            ]
+        )
+        for row in rows:
+            if loan_pks[row.loan_id] not in recorded:
+                # Its reference reached the loan while this batch ran (a gateway's webhook).
+                self._payment_already_recorded(row, None)
+                if row.outcome == RowOutcome.UPDATED and not row.changes:
+                    row.outcome = RowOutcome.UNCHANGED
+        payments_recorded_announce(payment_ids=list(recorded.values()))
+
+    @staticmethod
+    def _reject(row: _Row, outcome: str, message: str) -> None:
+        row.outcome = outcome
+        row.errors.append(message)
+
+    def _national_id_given(
+        self, row: _Row, phone: str, national_id: NationalIdFingerprint, current: dict[str, Any]
+    ) -> None:
+        """Compare the row's id with the customer's by fingerprint, in memory; the entry records only that it
+        changed, as the last four characters of each."""
+        known = self.fingerprints.get(phone, "")
+        # None: a preview, after an earlier row of the file gave this customer an id (only its last four known).
+        changed = current.get("national_id") != national_id.last4 if known is None else known != national_id.fingerprint
+        if changed:
+            row.changes["national_id"] = [current.get("national_id"), national_id.last4]
+        self.fingerprints[phone] = national_id.fingerprint
+
+    @staticmethod
+    def _customer_values(cleaned: dict[str, Any], phone: str) -> tuple[dict[str, Any], NationalIdFingerprint | None]:
+        """The row's customer values (file columns), and the fingerprint of its national id, if it has one."""
+        given = {
+            column: json_value(cleaned[column])
+            for column in ("name", "email", "state", "language")
+            if cleaned.get(column) is not None
+        }
+        if cleaned.get("alternate_phone") is not None:
+            given["alternate_phone"] = sorted({p for p in cleaned["alternate_phone"] if p != phone})
+        national_id = national_id_fingerprint(cleaned["national_id"]) if cleaned.get("national_id") else None
+        return given, national_id
+
+    def _customer_row(self, phone: str, now: datetime) -> dict[str, Any]:
+        values = self.customers[phone]
+        return {
+            "phone": phone,
+            "full_name": values["name"],
+            "alternate_phones": values.get("alternate_phone") or [],
+            "email": values.get("email") or "",
+            "state": values.get("state") or "",
+            "preferred_language": values.get("language") or "en",
+            "national_id_fingerprint": self.fingerprints.get(phone) or "",
+            "national_id_last4": values.get("national_id") or "",
+            "first_uploaded_at": self.first_uploaded.get(phone) or self.uploaded_at,
+            "last_uploaded_at": self.uploaded_at,
+            "created_at": now,
+            "updated_at": now,
+        }
+
+    def _loan_row(self, loan_id: str, customer_ids: dict[str, int], now: datetime) -> dict[str, Any]:
+        values = self.loans[loan_id]
+        return {
+            "loan_id": loan_id,
+            "customer_id": customer_ids[values["phone"]],
+            "principal_amount": values.get("principal"),
+            "outstanding_amount": values.get("amount"),
+            "amount_due": values.get("amount_due"),
+            "due_date": values.get("due_date"),
+            "days_past_due": values.get("days_past_due"),
+            "status": self._loan_status(loan_id, values.get("amount")),
+            "created_at": now,
+            "updated_at": now,
+        }
+
+    def _loan_status(self, loan_id: str, amount: str | None) -> str:
+        """The loan's status after this file: nothing outstanding settles it (and its calls are canceled)."""
+        stored = self.loan_status.get(loan_id, LoanStatus.ACTIVE)
+        status = loan_status_for(status=stored, outstanding=Decimal(amount) if amount is not None else None)
+        if status == LoanStatus.SETTLED and stored != LoanStatus.SETTLED:
+            self.settled_loans.append(loan_id)
+        return status
+
+    def _entry_row(self, row: _Row, customer_ids: dict[str, int]) -> dict[str, Any]:
+        phone = row.phone or str(row.values.get(self.headers[self.columns["phone"]], ""))[:32]
+        return {
+            "upload_id": self.upload.pk,
+            "row_number": row.number,
+            "outcome": row.outcome,
+            "customer_id": customer_ids.get(row.phone) if row.phone else None,
+            "phone": phone,
+            "loan_id": (row.loan_id or "")[:64],
+            "created_customer": row.created_customer,
+            "created_loan": row.created_loan,
+            "values": _entry_values(row.values),
+            "errors": row.errors,
+            "changes": row.changes,
+            "created_at": self.uploaded_at,
+        }
