@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from calls.compliance import guard_explain
 from calls.figures import figures_compute
@@ -25,10 +25,11 @@ from calls.services.recordings import recording_open
 from customers.models import Customer, SuppressionSource
 from customers.selectors import suppression_list
 from customers.services import suppression_set_for
-from uploads.forms import UploadForm
+from uploads.forms import ColumnMappingForm, UploadForm
 from uploads.models import FileUpload
 from uploads.selectors import upload_entries, upload_failed_rows_csv
-from uploads.services import upload_confirm, upload_create
+from uploads.services import upload_columns_map, upload_confirm, upload_create
+from uploads.services.columns import upload_mapping_offer
 from uploads.services.intake import QueueUnavailable
 from voiceassist.common.exceptions import ApplicationError
 from voiceassist.common.roles import user_is_back_office
@@ -354,6 +355,7 @@ def upload_new(request: HttpRequest) -> HttpResponse:
                 mode=form.cleaned_data["mode"],
                 dry_run=form.cleaned_data["dry_run"],
                 stop_on_error=form.cleaned_data["stop_on_error"],
+                profile=form.cleaned_data["profile"],
             )
         except QueueUnavailable as exc:  # stored, and will be processed: show it, with why it waits
             messages.warning(request, exc.message)
@@ -377,9 +379,37 @@ def _upload_or_404(pk: int) -> FileUpload:
 
 
 @back_office_page
-@require_GET
+@require_http_methods(["GET", "POST"])
 def upload_page(request: HttpRequest, pk: int) -> HttpResponse:
+    """The upload, its rows, and (when its columns need choosing) the column mapping form, which posts here."""
     upload = _upload_or_404(pk)
+    offer = upload_mapping_offer(upload)
+    mapping_form = None
+    if offer is not None:
+        mapping_form = ColumnMappingForm(
+            request.POST if request.method == "POST" else None, headers=list(offer), initial_columns=offer
+        )
+    if request.method == "POST":
+        if mapping_form is None:
+            status = upload.get_status_display().lower()
+            messages.error(request, f"Upload #{upload.pk} is {status}: there are no columns to choose.")
+            return redirect("upload-page", pk=upload.pk)
+        if mapping_form.is_valid():
+            try:
+                upload_columns_map(
+                    upload=upload,
+                    columns=mapping_form.columns(),
+                    save_as=mapping_form.cleaned_data["save_as"],
+                    actor=request.user,
+                )
+            except QueueUnavailable as exc:  # the mapping is kept, and the upload will be processed
+                messages.warning(request, exc.message)
+                return redirect("upload-page", pk=upload.pk)
+            except ApplicationError as exc:
+                mapping_form.add_error(None, exc.message)
+            else:
+                messages.success(request, "Columns chosen: the file is read again with them.")
+                return redirect("upload-page", pk=upload.pk)
     return render(
         request,
         "agents/upload.html",
@@ -387,6 +417,7 @@ def upload_page(request: HttpRequest, pk: int) -> HttpResponse:
             "upload": upload,
             "entries": upload_entries(upload=upload)[:UPLOAD_PREVIEW_ROWS],
             "preview_limit": UPLOAD_PREVIEW_ROWS,
+            "mapping_form": mapping_form,
             **selectors.upload_state(upload=upload),
         },
     )

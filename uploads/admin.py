@@ -10,11 +10,13 @@ from django.views.decorators.http import require_POST
 
 from voiceassist.common.admin import ReadOnlyAdmin, export_actions
 from voiceassist.common.exceptions import ApplicationError
+from voiceassist.common.services import audit_event_record
 
-from .forms import UploadForm
-from .models import RUNNING_STATUSES, FileUpload, UploadRow, UploadStatus
+from .forms import ColumnMappingForm, UploadForm
+from .models import RUNNING_STATUSES, ColumnProfile, FileUpload, UploadRow, UploadStatus
 from .selectors import ENTRIES_NOT_IN_FORCE, entry_standing, upload_entries, upload_failed_rows_csv
-from .services import upload_confirm, upload_create, upload_revert_request
+from .services import upload_columns_map, upload_confirm, upload_create, upload_revert_request
+from .services.columns import upload_mapping_offer
 from .services.conflicts import name_conflicts_resolve
 from .services.intake import QueueUnavailable
 
@@ -45,7 +47,7 @@ class FileUploadAdmin(admin.ModelAdmin):
         "uploaded_by",
         "created_at",
     )
-    list_filter = ("status", "mode", "dry_run")
+    list_filter = ("status", "mode", "dry_run", "profile")
     list_select_related = ("uploaded_by",)
     search_fields = ("original_name", "checksum")
     change_form_template = "admin/uploads/fileupload/change_form.html"
@@ -63,6 +65,7 @@ class FileUploadAdmin(admin.ModelAdmin):
         return [
             path("<int:pk>/confirm/", wrap(require_POST(self.confirm_view)), name="uploads_fileupload_confirm"),
             path("<int:pk>/revert/", wrap(require_POST(self.revert_view)), name="uploads_fileupload_revert"),
+            path("<int:pk>/columns/", wrap(require_POST(self.columns_view)), name="uploads_fileupload_columns"),
             path("<int:pk>/failed-rows.csv", wrap(self.failed_rows_view), name="uploads_fileupload_failed_rows"),
             *super().get_urls(),
         ]
@@ -80,6 +83,7 @@ class FileUploadAdmin(admin.ModelAdmin):
                     mode=form.cleaned_data["mode"],
                     dry_run=form.cleaned_data["dry_run"],
                     stop_on_error=form.cleaned_data["stop_on_error"],
+                    profile=form.cleaned_data["profile"],
                 )
             except QueueUnavailable as exc:  # stored, and will be processed: show it, with why it waits
                 self.message_user(request, exc.message, messages.WARNING)
@@ -104,7 +108,9 @@ class FileUploadAdmin(admin.ModelAdmin):
         return TemplateResponse(request, self.add_form_template, context)
 
     def change_view(self, request: HttpRequest, object_id: str, form_url: str = "", extra_context=None):
-        upload = get_object_or_404(FileUpload.objects.select_related("identical_to", "uploaded_by"), pk=object_id)
+        upload = get_object_or_404(
+            FileUpload.objects.select_related("identical_to", "uploaded_by", "profile"), pk=object_id
+        )
         if not self.has_view_permission(request, upload):
             raise PermissionDenied
         context = {
@@ -124,9 +130,45 @@ class FileUploadAdmin(admin.ModelAdmin):
             and not upload.dry_run
             and self.has_delete_permission(request, upload),
             "running": upload.status in RUNNING_STATUSES,
+            "mapping_form": (extra_context or {}).get("mapping_form") or self._mapping_form(request, upload),
             "opts": self.opts,
         }
         return TemplateResponse(request, self.change_form_template, context)
+
+    def _mapping_form(self, request: HttpRequest, upload: FileUpload) -> ColumnMappingForm | None:
+        offer = upload_mapping_offer(upload) if self.has_add_permission(request) else None
+        if offer is None:
+            return None
+        return ColumnMappingForm(headers=list(offer), initial_columns=offer)
+
+    def columns_view(self, request: HttpRequest, pk: int):
+        """The column mapping form's answer: read the file again with it, or show the form with what is wrong."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        upload = get_object_or_404(FileUpload, pk=pk)
+        offer = upload_mapping_offer(upload)
+        if offer is None:
+            self.message_user(
+                request,
+                f"Upload #{upload.pk} is {upload.get_status_display().lower()}: there are no columns to choose.",
+                messages.ERROR,
+            )
+            return HttpResponseRedirect(reverse("admin:uploads_fileupload_change", args=[pk]))
+        form = ColumnMappingForm(request.POST, headers=list(offer), initial_columns=offer)
+        if form.is_valid():
+            try:
+                upload_columns_map(
+                    upload=upload, columns=form.columns(), save_as=form.cleaned_data["save_as"], actor=request.user
+                )
+            except QueueUnavailable as exc:  # the mapping is kept, and the upload will be processed
+                self.message_user(request, exc.message, messages.WARNING)
+                return HttpResponseRedirect(reverse("admin:uploads_fileupload_change", args=[pk]))
+            except ApplicationError as exc:
+                form.add_error(None, exc.message)
+            else:
+                self.message_user(request, "Columns chosen: the file is read again with them.", messages.SUCCESS)
+                return HttpResponseRedirect(reverse("admin:uploads_fileupload_change", args=[pk]))
+        return self.change_view(request, str(pk), extra_context={"mapping_form": form})
 
     def confirm_view(self, request: HttpRequest, pk: int):
         if not self.has_add_permission(request):
@@ -155,6 +197,32 @@ class FileUploadAdmin(admin.ModelAdmin):
         else:
             self.message_user(request, success, messages.SUCCESS)
         return HttpResponseRedirect(reverse("admin:uploads_fileupload_change", args=[pk]))
+
+
+@admin.register(ColumnProfile)
+class ColumnProfileAdmin(admin.ModelAdmin):
+    """Lenders' saved ways of naming columns; chosen when a file is uploaded, or saved from a mapping."""
+
+    list_display = ("name", "header_line", "mapped_headers", "created_by", "updated_at")
+    list_select_related = ("created_by",)
+    search_fields = ("name",)
+    fields = ("name", "columns", "header_line", "created_by", "created_at", "updated_at")
+    readonly_fields = ("created_by", "created_at", "updated_at")
+
+    @admin.display(description="Headers")
+    def mapped_headers(self, profile: ColumnProfile) -> str:
+        return ", ".join(f"{header} → {column or 'ignored'}" for header, column in profile.columns.items())
+
+    def save_model(self, request, obj: ColumnProfile, form, change: bool) -> None:
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+        audit_event_record(
+            actor=request.user,
+            action="column_profile.updated" if change else "column_profile.created",
+            target=obj,
+            details={"columns": obj.columns, "header_line": obj.header_line},
+        )
 
 
 class InForceFilter(admin.SimpleListFilter):

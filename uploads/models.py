@@ -1,7 +1,11 @@
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
 from django.db import models
+from django.db.models.functions import Lower
 
 from customers.models import Customer
+from customers.resources import HEADER_ALIASES, header_key
 from voiceassist.common.models import BaseModel
 
 
@@ -14,6 +18,9 @@ class UploadMode(models.TextChoices):
 class UploadStatus(models.TextChoices):
     PENDING = "pending", "Queued"
     AWAITING_CONFIRMATION = "awaiting_confirmation", "Waiting for confirmation"
+    # The file has no column the aliases read as phone (or name) but has columns nobody recognised: a person
+    # says which is which (``upload_columns_map``) before any row is read.
+    AWAITING_MAPPING = "awaiting_mapping", "Waiting for column mapping"
     VALIDATING = "validating", "Validating"
     PROCESSING = "processing", "Processing"
     COMPLETED = "completed", "Completed"
@@ -55,6 +62,84 @@ class ConflictResolution(models.TextChoices):
     REJECTED = "rejected", "Rejected"
 
 
+class ColumnProfile(BaseModel):
+    """A lender's way of naming columns, saved once and chosen at each upload of their files.
+
+    ``columns`` maps a file header, as the lender writes it, to a canonical column (``"Contact 1": "phone"``)
+    or to "" to ignore that column. ``header_line`` is the row of the header when title lines sit above it.
+    """
+
+    name = models.CharField(max_length=100, help_text="How people choose it, e.g. the lender's name.")
+    columns = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text='File header → column, e.g. {"Contact 1": "phone", "Branch": ""} ("" ignores the column).',
+    )
+    header_line = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text="Row number of the header, as the spreadsheet numbers rows, when title lines sit above it.",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("name"),
+                name="columnprofile_unique_name_ci",
+                violation_error_message="A profile of this name exists already (names are compared ignoring case).",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        self.name = " ".join((self.name or "").split())
+        if self.name and not any(character.isalpha() for character in self.name):
+            # A name of digits alone would read as a profile's id where either is accepted (the API).
+            raise ValidationError({"name": "A profile's name needs at least one letter."})
+        errors = column_mapping_errors(self.columns)
+        if errors:
+            raise ValidationError({"columns": errors})
+
+
+def column_mapping_errors(columns: object) -> list[str]:
+    """What is wrong with a mapping of file headers to columns, in words a clerk can act on (none: [])."""
+    if not isinstance(columns, dict):
+        return ['Give the columns as pairs of file header and column, e.g. {"Contact 1": "phone"}.']
+    errors = []
+    for header, column in columns.items():
+        if not header_key(str(header)):
+            errors.append(f"“{header}” is not a file header: a header has letters or digits.")
+        elif not isinstance(column, str) or (column and column not in HEADER_ALIASES):
+            errors.append(
+                f"“{header}” is mapped to “{column}”, which is not a column we import. Use one of: "
+                f"{', '.join(HEADER_ALIASES)}, or leave it empty to ignore the column."
+            )
+    if errors:
+        return errors
+    headers_by_column: dict[str, list[str]] = {}
+    for header, column in columns.items():
+        if column:
+            headers_by_column.setdefault(column, []).append(str(header))
+    for column, headers in headers_by_column.items():
+        if len(headers) > 1:
+            errors.append(
+                f"{' and '.join(f'“{header}”' for header in headers)} are each mapped to {column}: keep one and "
+                "set the others to ignore."
+            )
+    keys = [header_key(str(header)) for header in columns]
+    twice = sorted({str(header) for header, key in zip(columns, keys, strict=True) if keys.count(key) > 1})
+    if twice:
+        errors.append(f"{', '.join(f'“{header}”' for header in twice)} name the same file header: give it once.")
+    return errors
+
+
 class FileUpload(BaseModel):
     """One uploaded file of customers and loans, and how far its processing got.
 
@@ -74,6 +159,17 @@ class FileUpload(BaseModel):
     dry_run = models.BooleanField(default=False, help_text="A preview: rows are evaluated, nothing is written.")
     stop_on_error = models.BooleanField(default=False, help_text="Any invalid row fails the whole upload.")
     status = models.CharField(max_length=24, choices=UploadStatus.choices, default=UploadStatus.PENDING)
+    profile = models.ForeignKey(
+        ColumnProfile,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="uploads",
+        help_text="The column profile the upload was read with.",
+    )
+    # The mapping chosen for this upload (file header -> column, or "" to ignore it): its profile's columns
+    # merged with what a person chose at the preview. Wins over the aliases.
+    column_overrides = models.JSONField(default=dict, blank=True)
     identical_to = models.ForeignKey(
         "self",
         null=True,

@@ -10,4 +10,6 @@ urlpatterns = [
     path("<int:pk>/errors.csv", apis.UploadErrorsCsvApi.as_view(), name="api-upload-errors"),
     path("<int:pk>/entries/", apis.UploadEntriesApi.as_view(), name="api-upload-entries"),
     path("<int:pk>/name-conflicts/", apis.UploadNameConflictsApi.as_view(), name="api-upload-name-conflicts"),
+    path("<int:pk>/columns/", apis.UploadColumnsApi.as_view(), name="api-upload-columns"),
+    path("column-profiles/", apis.ColumnProfileListApi.as_view(), name="api-column-profile-list"),
 ]

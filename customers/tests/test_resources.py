@@ -72,7 +72,7 @@ def test_every_alias_maps_to_its_column(column, alias):
         ("Contact No#", "phone"),
         ("Loan Account No:", "loan_id"),
         ("LOAN_ID", "loan_id"),
-        ("Loan A/C No", None),
+        ("Loan A/C No", "loan_id"),
         ("E-mail", "email"),
         ("E_MAIL", "email"),
         ("Email ID", "email"),

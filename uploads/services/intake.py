@@ -18,7 +18,7 @@ from django.core.files import File
 from django.db import transaction
 from kombu.exceptions import OperationalError as BrokerError
 
-from uploads.models import FileUpload, UploadMode, UploadStatus
+from uploads.models import ColumnProfile, FileUpload, UploadMode, UploadStatus
 from voiceassist.common.exceptions import ApplicationError
 from voiceassist.common.services import audit_event_record
 
@@ -46,7 +46,7 @@ def upload_queue_send(upload: FileUpload) -> bool:
     return True
 
 
-def _queue_processing(upload: FileUpload) -> None:
+def upload_queue_on_commit(upload: FileUpload) -> None:
     """Once the upload is committed, queue it; remember on the instance whether the broker took it."""
 
     def send() -> None:
@@ -55,7 +55,7 @@ def _queue_processing(upload: FileUpload) -> None:
     transaction.on_commit(send)
 
 
-def _committed_then_queued(service: Callable[..., FileUpload]) -> Callable[..., FileUpload]:
+def committed_then_queued(service: Callable[..., FileUpload]) -> Callable[..., FileUpload]:
     """Run ``service`` in a transaction; once it is committed and the task sent, say if the broker refused it."""
 
     @wraps(service)
@@ -94,7 +94,7 @@ def upload_identical_earlier(*, checksum: str, exclude_pk: int | None = None) ->
     )
 
 
-@_committed_then_queued
+@committed_then_queued
 def upload_create(
     *,
     file: File,
@@ -104,11 +104,14 @@ def upload_create(
     dry_run: bool = False,
     stop_on_error: bool = False,
     allow_identical: bool = False,
+    profile: ColumnProfile | None = None,
     queue: bool = True,
 ) -> FileUpload:
     """Store the file and queue it; an identical earlier upload holds it for confirmation instead.
 
-    ``queue=False`` leaves a pending upload for the caller to process in-process (the shell command).
+    ``profile`` is a saved column profile to read the file with (its columns are copied into the upload's own
+    mapping, which the upload keeps whatever becomes of the profile). ``queue=False`` leaves a pending upload
+    for the caller to process in-process (the shell command).
     Raises ``QueueUnavailable`` (the upload is stored, and will be processed) when the broker is down.
     """
     original_name = Path(original_name or "upload.csv").name[:255]
@@ -136,6 +139,8 @@ def upload_create(
         mode=mode,
         dry_run=dry_run,
         stop_on_error=stop_on_error,
+        profile=profile,
+        column_overrides=dict(profile.columns) if profile is not None else {},
     )
     upload.file.save(original_name, file, save=False)
     upload.identical_to = upload_identical_earlier(checksum=checksum)
@@ -146,14 +151,20 @@ def upload_create(
         actor=upload.uploaded_by,
         action="upload.started",
         target=upload,
-        details={"mode": mode, "dry_run": dry_run, "stop_on_error": stop_on_error, "size": size},
+        details={
+            "mode": mode,
+            "dry_run": dry_run,
+            "stop_on_error": stop_on_error,
+            "size": size,
+            **({"profile": profile.name} if profile is not None else {}),
+        },
     )
     if upload.status == UploadStatus.PENDING and queue:
-        _queue_processing(upload)
+        upload_queue_on_commit(upload)
     return upload
 
 
-@_committed_then_queued
+@committed_then_queued
 def upload_confirm(*, upload: FileUpload, actor: AbstractBaseUser | None) -> FileUpload:
     """Go on with an upload held for confirmation: after a preview, or despite an identical file."""
     upload = FileUpload.objects.select_for_update().get(pk=upload.pk)
@@ -180,5 +191,5 @@ def upload_confirm(*, upload: FileUpload, actor: AbstractBaseUser | None) -> Fil
     upload.report = {**upload.report, "confirmed_identical": bool(upload.identical_to_id)}
     upload.save()
     audit_event_record(actor=actor, action="upload.confirmed", target=upload, details={"after_preview": preview_done})
-    _queue_processing(upload)
+    upload_queue_on_commit(upload)
     return upload

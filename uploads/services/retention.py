@@ -19,7 +19,12 @@ from voiceassist.common.services import audit_event_record
 
 # Statuses in which nothing will read the file again (a waiting upload would, if confirmed: past the
 # retention period it is refused with a message instead).
-_DONE_WITH = (UploadStatus.COMPLETED, UploadStatus.FAILED, UploadStatus.AWAITING_CONFIRMATION)
+_DONE_WITH = (
+    UploadStatus.COMPLETED,
+    UploadStatus.FAILED,
+    UploadStatus.AWAITING_CONFIRMATION,
+    UploadStatus.AWAITING_MAPPING,
+)
 
 
 def uploads_files_due(*, now: datetime) -> Q:

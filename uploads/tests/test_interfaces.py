@@ -9,7 +9,7 @@ from rest_framework.test import APIClient
 
 from customers.models import Customer
 from customers.tests.factories import CustomerFactory
-from uploads.models import FileUpload, UploadStatus
+from uploads.models import ColumnProfile, FileUpload, UploadStatus
 from uploads.tests.factories import csv_bytes, upload_rows, write_csv
 from voiceassist.common.roles import AGENT
 from voiceassist.common.tests.factories import UserFactory, api_token_for
@@ -274,3 +274,20 @@ def test_import_customers_command_fails_clearly(tmp_path, capsys):
     assert exit_info.value.code == 1
     result = json.loads(capsys.readouterr().out)
     assert result["status"] == "failed" and "phone" in result["error"]
+
+
+def test_import_customers_reads_a_file_with_a_saved_profile_and_without_one_says_what_to_do(tmp_path, capsys):
+    ColumnProfile.objects.create(name="Acme overdue list", columns={"Contact 1": "phone", "Branch": ""})
+    path = write_csv(tmp_path / "acme.csv", [["Name", "Contact 1", "Branch"], ["Asha Rao", "98765 43210", "Pune"]])
+
+    with pytest.raises(SystemExit) as exit_info:
+        call_command("import_customers", str(path), "--json")
+    assert exit_info.value.code == 1
+    out, err = capsys.readouterr()
+    assert json.loads(out)["status"] == "awaiting_mapping"
+    assert "no column read as phone" in err and "--profile" in err
+
+    call_command("import_customers", str(path), "--json", "--profile", "acme overdue list")
+    result = json.loads(capsys.readouterr().out)
+    assert (result["status"], result["created"]) == ("completed", 1)
+    assert Customer.objects.get().phone == "+919876543210"

@@ -8,7 +8,7 @@ from django.core.files import File
 from django.core.management.base import BaseCommand, CommandError
 
 from uploads.models import UploadMode, UploadStatus
-from uploads.services import upload_create, upload_process
+from uploads.services import column_profile_find, upload_create, upload_process
 from voiceassist.common.exceptions import ApplicationError
 
 
@@ -21,6 +21,7 @@ class Command(BaseCommand):
         parser.add_argument("--dry-run", action="store_true", help="Preview: evaluate every row, write nothing.")
         parser.add_argument("--stop-on-error", action="store_true", help="Import nothing if any row is invalid.")
         parser.add_argument("--json", action="store_true", help="Print one JSON object with the result.")
+        parser.add_argument("--profile", default="", help="A saved column profile (name or id) to read the file with.")
 
     def handle(self, *args, path: str, mode: str, dry_run: bool, stop_on_error: bool, json: bool, **options):
         source = Path(path)
@@ -28,6 +29,7 @@ class Command(BaseCommand):
             raise CommandError(f"No file at {source}.")
         started = time.perf_counter()
         try:
+            profile = column_profile_find(profile=options["profile"]) if options.get("profile") else None
             with source.open("rb") as handle:
                 upload = upload_create(
                     file=File(handle, name=source.name),
@@ -37,6 +39,7 @@ class Command(BaseCommand):
                     dry_run=dry_run,
                     stop_on_error=stop_on_error,
                     allow_identical=True,
+                    profile=profile,
                     queue=False,
                 )
         except ApplicationError as exc:
@@ -63,7 +66,13 @@ class Command(BaseCommand):
             )
             if upload.error_summary:
                 self.stderr.write(upload.error_summary)
-        if upload.status == UploadStatus.FAILED:
+        if upload.status == UploadStatus.AWAITING_MAPPING:
+            missing = ", ".join(upload.report.get("missing_columns", []))
+            self.stderr.write(
+                f"Nothing was imported: the file has no column read as {missing}. "
+                f"Map its columns on the upload's page (upload #{upload.pk}), or run again with --profile."
+            )
+        if upload.status in (UploadStatus.FAILED, UploadStatus.AWAITING_MAPPING):
             raise SystemExit(1)
 
 

@@ -74,6 +74,7 @@ MATRIX: dict[str, Cell] = {
     "admin loans": Cell("get", "/admin/customers/loan/", PAGE),
     "admin suppressions": Cell("get", "/admin/customers/suppression/", PAGE),
     "admin uploads": Cell("get", "/admin/uploads/fileupload/", PAGE),
+    "admin column profiles": Cell("get", "/admin/uploads/columnprofile/", PAGE),
     "admin calls": Cell("get", "/admin/calls/call/", PAGE),
     "admin campaigns": Cell("get", "/admin/calls/campaign/", PAGE),
     "admin api tokens": Cell("get", "/admin/api_tokens/apitoken/", PAGE),
@@ -163,6 +164,8 @@ MATRIX: dict[str, Cell] = {
     "upload name conflicts": Cell(
         "post", "/api/v1/uploads/{upload}/name-conflicts/", (401, 403, 200, 403), {"decision": "reject"}
     ),
+    "upload columns": Cell("post", "/api/v1/uploads/{preview}/columns/", (401, 403, 202, 202), {"columns": {}}),
+    "column profiles": Cell("get", "/api/v1/uploads/column-profiles/", READ_STAFF),
     # Exports (each needs the view permission of what it exports)
     "export customers csv": Cell("get", "/api/v1/exports/customers.csv", READ_STAFF),
     "export calls xlsx": Cell("get", "/api/v1/exports/calls.xlsx", READ_STAFF),
