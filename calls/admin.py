@@ -41,17 +41,34 @@ def _decision_html(decision: GuardDecision) -> str:
     )
 
 
+# Reasons other than a language a customer is left out of a campaign for (``campaign_left_out``).
+_LEFT_OUT_FOR_NUMBER = {
+    "landline": "their phone is a landline and this campaign does not call landlines",
+    "outside_countries": "their phone is outside the countries this campaign calls",
+}
+
+
+def _customers(count: int) -> str:
+    return f"{count} customer{'s' if count != 1 else ''}"
+
+
 def left_out_words(left_out: dict[str, int]) -> str:
-    """``{"mr": 7, "ta": 5}`` as "12 customers (Marathi 7, Tamil 5): the bot has no script in their language"."""
-    counts = sorted(((count, code) for code, count in left_out.items() if count), key=lambda item: (-item[0], item[1]))
-    if not counts:
+    """``{"mr": 7, "ta": 5, "landline": 2}`` as "12 customers (Marathi 7, Tamil 5): the bot has no script in their
+    language; 2 customers: their phone is a landline and this campaign does not call landlines"."""
+    by_number = [f"{_customers(left_out[k])}: {words}" for k, words in _LEFT_OUT_FOR_NUMBER.items() if left_out.get(k)]
+    languages = {code: count for code, count in left_out.items() if code not in _LEFT_OUT_FOR_NUMBER}
+    counts = sorted(((count, code) for code, count in languages.items() if count), key=lambda item: (-item[0], item[1]))
+    parts = []
+    if counts:
+        total = sum(count for count, _ in counts)
+        names = ", ".join(
+            f"{Language(code).label if code in Language.values else code or 'no language'} {count}"
+            for count, code in counts
+        )
+        parts.append(f"{_customers(total)} ({names}): the bot has no script in their language")
+    if not parts and not by_number:
         return "None: the bot speaks the language of every customer in the audience."
-    total = sum(count for count, _ in counts)
-    languages = ", ".join(
-        f"{Language(code).label if code in Language.values else code or 'no language'} {count}"
-        for count, code in counts
-    )
-    return f"{total} customer{'s' if total != 1 else ''} ({languages}): the bot has no script in their language"
+    return "; ".join([*parts, *by_number])
 
 
 class FiguresRangeForm(forms.Form):
@@ -102,7 +119,17 @@ class CampaignAdmin(admin.ModelAdmin):
                 )
             },
         ),
-        ("Calling", {"fields": (("window_start", "window_end"), "max_attempts", "retry_policy")}),
+        (
+            "Calling",
+            {
+                "fields": (
+                    ("window_start", "window_end"),
+                    "max_attempts",
+                    "retry_policy",
+                    ("call_landlines", "phone_countries"),
+                )
+            },
+        ),
         (
             "Conversation",
             {

@@ -87,7 +87,17 @@ class Campaign(BaseModel):
     second_check = models.BooleanField(
         default=False, help_text="After the right-party check, ask for the last 4 digits of the loan number."
     )
-    # Customers of the audience the bot cannot speak to (no script in their language), by language.
+    # Which numbers the bot dials: a landline is often a workplace or a shared line; a number in another country
+    # is another law. Customers left out for their number are counted, like those without a script.
+    call_landlines = models.BooleanField(
+        default=True, help_text="Call customers whose phone is a landline (the number's type is read on upload)."
+    )
+    phone_countries = models.JSONField(
+        default=list,
+        blank=True,
+        help_text='Countries whose numbers the bot calls, e.g. ["IN"]; empty: every country in CALL_COUNTRIES.',
+    )
+    # Customers of the audience left out: by language (no script) and by number (landline, outside the countries).
     audience_left_out = models.JSONField(default=dict, blank=True, editable=False)
 
     created_by = models.ForeignKey(
@@ -107,6 +117,15 @@ class Campaign(BaseModel):
             raise ValidationError({"window_end": "The calling window must end after it starts."})
         if self.audience_due_from and self.audience_due_to and self.audience_due_from > self.audience_due_to:
             raise ValidationError({"audience_due_to": "The due-date range ends before it starts."})
+        unknown = [code for code in self.phone_countries or [] if code not in settings.CALL_COUNTRIES]
+        if unknown:
+            allowed = ", ".join(settings.CALL_COUNTRIES)
+            raise ValidationError({"phone_countries": f"{', '.join(map(str, unknown))}: the bot calls only {allowed}."})
+
+    @property
+    def countries(self) -> list[str]:
+        """The countries whose numbers this campaign calls."""
+        return list(self.phone_countries or settings.CALL_COUNTRIES)
 
 
 class CallStatus(models.TextChoices):

@@ -103,6 +103,8 @@ class CampaignOutputSerializer(serializers.ModelSerializer):
             "record_calls",
             "machine_message",
             "second_check",
+            "call_landlines",
+            "phone_countries",
             "audience_left_out",
             "created_by",
             "created_at",
@@ -267,6 +269,16 @@ class CampaignListCreateApi(ListAPIView):
         )
         second_check = serializers.BooleanField(
             required=False, default=False, help_text="Also ask for the last 4 digits of the loan number."
+        )
+        call_landlines = serializers.BooleanField(
+            required=False, default=True, help_text="Call customers whose phone is a landline."
+        )
+        phone_countries = serializers.ListField(
+            child=serializers.CharField(max_length=2),
+            required=False,
+            default=list,
+            help_text="Countries whose numbers the bot calls (ISO codes, e.g. IN); empty: every country in "
+            "CALL_COUNTRIES.",
         )
 
         def validate(self, attrs):

@@ -6,6 +6,8 @@ from django.db.models import Exists, OuterRef, Q, Subquery
 
 from voiceassist.common.models import BaseModel
 
+from .phones import phone_kind
+
 
 class Language(models.TextChoices):
     ENGLISH = "en", "English"
@@ -32,6 +34,13 @@ class CustomerQuerySet(models.QuerySet):
         )
 
 
+class PhoneType(models.TextChoices):
+    MOBILE = "mobile", "Mobile"
+    LANDLINE = "landline", "Landline"
+    MOBILE_OR_LANDLINE = "mobile_or_landline", "Mobile or landline (the number cannot tell)"
+    OTHER = "other", "Other (toll-free, VoIP, unknown range)"
+
+
 class Customer(BaseModel):
     """A person the bot may call, identified by their primary phone in E.164.
 
@@ -43,6 +52,12 @@ class Customer(BaseModel):
     phone = models.CharField(max_length=16, help_text="Primary phone, E.164 (+919876543210).")
     alternate_phones = models.JSONField(default=list, blank=True)
     email = models.EmailField(blank=True)
+    # What the primary phone says of itself (``phones.phone_kind``), set with the phone: a campaign decides
+    # whether the bot calls landlines and other countries; a payment link by SMS needs a mobile.
+    phone_type = models.CharField(
+        max_length=20, choices=PhoneType.choices, default=PhoneType.MOBILE, db_default=PhoneType.MOBILE, editable=False
+    )
+    phone_country = models.CharField(max_length=2, blank=True, default="", db_default="", editable=False)
     state = models.CharField(max_length=64, blank=True, db_index=True)
     preferred_language = models.CharField(max_length=8, choices=Language.choices, default=Language.ENGLISH)
 
@@ -62,6 +77,16 @@ class Customer(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.full_name} ({self.phone})"
+
+    def save(self, *args, **kwargs) -> None:
+        # What the phone says of itself follows the phone, however the customer is saved.
+        if self.phone:
+            kind = phone_kind(self.phone)
+            if (self.phone_type, self.phone_country) != kind:
+                self.phone_type, self.phone_country = kind
+                if kwargs.get("update_fields") is not None:
+                    kwargs["update_fields"] = {*kwargs["update_fields"], "phone_type", "phone_country"}
+        super().save(*args, **kwargs)
 
 
 class LoanStatus(models.TextChoices):

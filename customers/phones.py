@@ -11,6 +11,7 @@ its last digit is refused, never filled with zeros.
 
 import re
 from decimal import Decimal, InvalidOperation
+from typing import NamedTuple
 
 import phonenumbers
 from django.conf import settings
@@ -148,3 +149,31 @@ def _invalid_reason(parsed: phonenumbers.PhoneNumber) -> str:
     }
     reason = phonenumbers.is_possible_number_with_reason(parsed)
     return reasons.get(reason, "no such number range exists (check the first digits)")
+
+
+class PhoneKind(NamedTuple):
+    """What a number says of itself: its type (``PhoneType``) and country (ISO 3166 alpha-2)."""
+
+    type: str
+    country: str
+
+
+_TYPES = {
+    phonenumbers.PhoneNumberType.MOBILE: "mobile",
+    phonenumbers.PhoneNumberType.FIXED_LINE: "landline",
+    # The US and Canada number mobiles and landlines alike: the number cannot tell.
+    phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE: "mobile_or_landline",
+}
+
+
+def phone_kind(e164: str) -> PhoneKind:
+    """The type and country of a normalised number, by ``phonenumbers``' metadata (an Indian mobile, the common
+    case, is told by its compiled pattern alone). A number in no known range is ``other``."""
+    if e164.startswith("+91") and _INDIAN_MOBILE.fullmatch(e164[3:]):
+        return PhoneKind("mobile", "IN")
+    try:
+        number = phonenumbers.parse(e164, None)
+    except phonenumbers.NumberParseException:
+        return PhoneKind("other", "")
+    country = phonenumbers.region_code_for_number(number) or ""
+    return PhoneKind(_TYPES.get(phonenumbers.number_type(number), "other"), "" if country == "ZZ" else country)

@@ -6,13 +6,24 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from voiceassist.common.exceptions import ApplicationError
 from voiceassist.common.roles import user_is_back_office
 from voiceassist.common.services import audit_event_record
 
+from .merge import (
+    LOAN_ATTRIBUTES,
+    customer_attributes,
+    customer_given,
+    customer_merge,
+    customer_state,
+    loan_attributes,
+    loan_given,
+    loan_state,
+    merge,
+)
 from .models import (
     BACK_OFFICE_ONLY,
     PER_LOAN,
@@ -25,11 +36,10 @@ from .models import (
     SuppressionKind,
     loan_status_for,
 )
-from .national_ids import national_id_fingerprint
 from .phones import phone_normalize
 from .signals import loans_settled, payment_recorded, suppression_set
 
-# Field-level changes as the upload entries record them: {"field": ["old", "new"]}.
+# Field-level changes as the upload entries record them, by file column: {"amount": ["50000.00", "42000.00"]}.
 Changes = dict[str, list[Any]]
 
 
@@ -40,51 +50,12 @@ class UpsertResult:
     changes: Changes = field(default_factory=dict)
 
 
-def as_change_value(value: Any) -> Any:
-    """A value as change logs and upload entries hold it: amounts as ``"50000.00"``, dates as ISO text."""
-    if isinstance(value, Decimal):
-        return f"{value:.2f}"
-    if isinstance(value, date | datetime):
-        return value.isoformat()
-    return value
-
-
-def _apply_changes(instance: Any, values: dict[str, Any]) -> Changes:
-    """Set the given values on ``instance`` and return what actually changed."""
-    changes: Changes = {}
-    for name, new in values.items():
-        old = getattr(instance, name)
-        if old != new:
-            changes[name] = [as_change_value(old), as_change_value(new)]
-            setattr(instance, name, new)
-    return changes
-
-
-def _customer_values(
-    *,
-    full_name: str | None,
-    alternate_phones: list[str] | None,
-    email: str | None,
-    state: str | None,
-    preferred_language: str | None,
-    national_id: str | None,
-) -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    if full_name is not None:
-        values["full_name"] = " ".join(full_name.split())
-    if alternate_phones is not None:
-        values["alternate_phones"] = sorted({phone_normalize(p) for p in alternate_phones if str(p).strip()})
-    if email is not None:
-        values["email"] = email.strip()
-    if state is not None:
-        values["state"] = state.strip()
-    if preferred_language is not None:
-        values["preferred_language"] = preferred_language
-    if national_id:
-        fingerprint = national_id_fingerprint(national_id)
-        values["national_id_fingerprint"] = fingerprint.fingerprint
-        values["national_id_last4"] = fingerprint.last4
-    return values
+def _apply(instance: Any, attributes: dict[str, Any]) -> list[str]:
+    """Set the attributes that differ on ``instance``; return their names."""
+    changed = [name for name, value in attributes.items() if getattr(instance, name) != value]
+    for name in changed:
+        setattr(instance, name, attributes[name])
+    return changed
 
 
 @transaction.atomic
@@ -99,42 +70,46 @@ def customer_upsert(
     national_id: str | None = None,
     uploaded_at: datetime | None = None,
 ) -> UpsertResult:
-    """Create the customer with this phone, or update the one that has it.
+    """Create the customer with this phone, or update the one that has it: one row through the merge core
+    (``customers.merge``), exactly as an upload merges a batch.
 
     ``phone`` may be in any format (see ``phone_normalize``). Values left as ``None`` are not
     touched. Safe under concurrency: two calls for one phone at once leave one customer.
     """
     e164 = phone_normalize(phone)
-    values = _customer_values(
-        full_name=full_name,
-        alternate_phones=alternate_phones,
-        email=email,
-        state=state,
-        preferred_language=preferred_language,
-        national_id=national_id,
-    )
-    if "alternate_phones" in values:
-        values["alternate_phones"] = [p for p in values["alternate_phones"] if p != e164]
+    cleaned = {
+        "name": full_name,
+        "email": email,
+        "state": state,
+        "language": preferred_language,
+        "national_id": national_id or None,
+        "alternate_phone": (
+            None if alternate_phones is None else [phone_normalize(p) for p in alternate_phones if str(p).strip()]
+        ),
+    }
+    given = customer_given(cleaned, phone=e164)
 
     customer = Customer.objects.select_for_update().filter(phone=e164).first()
     if customer is None:
-        if not values.get("full_name"):
+        if not given.values.get("name"):
             raise ApplicationError(f"A name is required to add the new customer {e164}.", code="name_required")
+        fingerprint = given.national_id.fingerprint if given.national_id else None
+        attributes = customer_attributes(given.values, phone=e164, fingerprint=fingerprint)
         try:
             with transaction.atomic():
                 customer = Customer.objects.create(
-                    phone=e164, first_uploaded_at=uploaded_at, last_uploaded_at=uploaded_at, **values
+                    phone=e164, first_uploaded_at=uploaded_at, last_uploaded_at=uploaded_at, **attributes
                 )
             return UpsertResult(instance=customer, created=True)
         except IntegrityError:
             # Another request added this phone between our read and our insert: update theirs.
             customer = Customer.objects.select_for_update().get(phone=e164)
 
-    changes = _apply_changes(customer, values)
-    if "national_id_fingerprint" in changes:
-        # The id is never recorded, not even in the change log: only that it changed.
-        changes.pop("national_id_fingerprint")
-    update_fields = list(values) if changes else []
+    merged, changes = customer_merge(
+        customer_state(customer), given, stored_fingerprint=customer.national_id_fingerprint
+    )
+    fingerprint = given.national_id.fingerprint if given.national_id else customer.national_id_fingerprint
+    update_fields = _apply(customer, customer_attributes(merged, phone=e164, fingerprint=fingerprint))
     if uploaded_at is not None:
         customer.last_uploaded_at = uploaded_at
         update_fields.append("last_uploaded_at")
@@ -158,42 +133,61 @@ def loan_upsert(
     days_past_due: int | None = None,
     status: str | None = None,
 ) -> UpsertResult:
-    """Create the loan with this id for ``customer``, or update it. A loan never changes hands."""
+    """Create the loan with this id for ``customer``, or update it, through the merge core. A loan never
+    changes hands; its status follows what it owes (``loan_status_for``)."""
     loan_id = loan_id.strip()
     if not loan_id:
         raise ApplicationError("A loan id is required.", code="loan_id_required")
-    values = {
-        name: value
-        for name, value in {
-            "principal_amount": principal_amount,
-            "outstanding_amount": outstanding_amount,
+    given = loan_given(
+        {
+            "principal": principal_amount,
+            "amount": outstanding_amount,
             "amount_due": amount_due,
             "due_date": due_date,
             "days_past_due": days_past_due,
-            "status": status,
-        }.items()
-        if value is not None
-    }
+        }
+    )
     loan = Loan.objects.select_for_update().filter(loan_id=loan_id).first()
     if loan is None:
-        status = values.pop("status", LoanStatus.ACTIVE)
-        status = loan_status_for(status=status, outstanding=values.get("outstanding_amount"))
-        loan = Loan.objects.create(customer=customer, loan_id=loan_id, status=status, **values)
+        attributes = {name: value for name, value in loan_attributes(given).items() if value is not None}
+        status = loan_status_for(status=status or LoanStatus.ACTIVE, outstanding=attributes.get("outstanding_amount"))
+        loan = Loan.objects.create(customer=customer, loan_id=loan_id, status=status, **attributes)
         return UpsertResult(instance=loan, created=True)
     if loan.customer_id != customer.pk:
         raise ApplicationError(
             f"Loan {loan_id} belongs to another customer ({loan.customer.phone}).", code="loan_other_customer"
         )
     was_settled = loan.status == LoanStatus.SETTLED
-    changes = _apply_changes(loan, values)
-    changes.update(
-        _apply_changes(loan, {"status": loan_status_for(status=loan.status, outstanding=loan.outstanding_amount)})
-    )
-    if changes:
-        loan.save(update_fields=[*changes, "updated_at"])
+    current = loan_state(loan)
+    changes = merge(current, given)
+    update_fields = _apply(loan, loan_attributes({**current, **given}))
+    new_status = loan_status_for(status=status or loan.status, outstanding=loan.outstanding_amount)
+    if new_status != loan.status:
+        changes["status"] = [loan.status, new_status]
+        loan.status = new_status
+        update_fields.append("status")
+    if update_fields:
+        loan.save(update_fields=[*update_fields, "updated_at"])
     if loan.status == LoanStatus.SETTLED and not was_settled:
         loans_settled_announce(loan_ids=[loan.loan_id])
     return UpsertResult(instance=loan, created=False, changes=changes)
+
+
+# The customer search's GIN indexes (migrations 0006, 0008), whose new entries wait in a pending list.
+SEARCH_GIN_INDEXES = ("customer_full_name_trgm", "customer_alternate_phones_gin")
+
+
+def customer_search_indexes_merge() -> None:
+    """Merge the search indexes' pending entries in bulk, after writing many customers (an upload's batch):
+    far cheaper than row by row, and a search then reads no long unmerged list. PostgreSQL only."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT gin_clean_pending_list(to_regclass(name)) FROM unnest(%s::text[]) AS name "
+            "WHERE to_regclass(name) IS NOT NULL",
+            [list(SEARCH_GIN_INDEXES)],
+        )
 
 
 def loans_settled_announce(*, loan_ids: list[str]) -> None:
@@ -350,3 +344,78 @@ def loan_record_payment(
     )
     transaction.on_commit(lambda: payment_recorded.send(sender=Payment, payment=payment))
     return payment
+
+
+@transaction.atomic
+def customer_edit(*, customer: Customer, phone: str, values: dict[str, Any], actor: AbstractBaseUser | None) -> Changes:
+    """Back office edits one customer (the admin's form): the values go through the merge core like a file's row,
+    a new primary phone is normalised and must be nobody else's, and the changes are audited."""
+    e164 = phone_normalize(phone)
+    changes: Changes = {}
+    if e164 != customer.phone:
+        if Customer.objects.filter(phone=e164).exclude(pk=customer.pk).exists():
+            raise ApplicationError(f"Another customer already has the phone {e164}.", code="phone_taken")
+        changes["phone"] = [customer.phone, e164]
+        customer.phone = e164
+    cleaned = {
+        "name": values.get("full_name"),
+        "email": values.get("email"),
+        "state": values.get("state"),
+        "language": values.get("preferred_language"),
+        "alternate_phone": [phone_normalize(p) for p in values.get("alternate_phones") or [] if str(p).strip()],
+    }
+    given = customer_given(cleaned, phone=e164)
+    merged, merged_changes = customer_merge(
+        customer_state(customer), given, stored_fingerprint=customer.national_id_fingerprint
+    )
+    changes |= merged_changes
+    attributes = customer_attributes(merged, phone=e164, fingerprint=customer.national_id_fingerprint)
+    if customer.pk is None:
+        customer.phone = e164
+        for name, value in attributes.items():
+            setattr(customer, name, value)
+        customer.save()
+        audit_event_record(actor=actor, action="customer.created", target=customer, details={"phone": e164})
+        return changes
+    update_fields = _apply(customer, attributes)
+    if changes or update_fields:
+        customer.save(update_fields=list({*update_fields, "phone", "updated_at"}))
+        audit_event_record(actor=actor, action="customer.edited", target=customer, details={"changes": changes})
+    return changes
+
+
+@transaction.atomic
+def loan_edit(*, loan: Loan, values: dict[str, Any], actor: AbstractBaseUser | None) -> Changes:
+    """Back office edits one loan (the admin's form): through the merge core, its status following what it owes
+    (``loan_status_for``: nothing outstanding settles it, and its calls are canceled); audited."""
+    status = values.get("status")
+    if loan.pk is None:
+        created = loan_upsert(
+            customer=values["customer"],
+            loan_id=values["loan_id"],
+            principal_amount=values.get("principal_amount"),
+            outstanding_amount=values.get("outstanding_amount"),
+            amount_due=values.get("amount_due"),
+            due_date=values.get("due_date"),
+            days_past_due=values.get("days_past_due"),
+            status=status,
+        )
+        loan.pk = created.instance.pk
+        audit_event_record(actor=actor, action="loan.created", target=created.instance, details={})
+        return {}
+    was_settled = loan.status == LoanStatus.SETTLED
+    current = loan_state(loan)
+    given = loan_given({column: values.get(attribute) for column, attribute in LOAN_ATTRIBUTES.items()})
+    changes = merge(current, given)
+    update_fields = _apply(loan, loan_attributes({**current, **given}))
+    new_status = loan_status_for(status=status or loan.status, outstanding=loan.outstanding_amount)
+    if new_status != loan.status:
+        changes["status"] = [loan.status, new_status]
+        loan.status = new_status
+        update_fields.append("status")
+    if update_fields:
+        loan.save(update_fields=[*update_fields, "updated_at"])
+        audit_event_record(actor=actor, action="loan.edited", target=loan, details={"changes": changes})
+    if loan.status == LoanStatus.SETTLED and not was_settled:
+        loans_settled_announce(loan_ids=[loan.loan_id])
+    return changes

@@ -1,10 +1,16 @@
-"""Uploads over the API: push a file, watch it, confirm, revert, fetch the failed rows."""
+"""Uploads over the API: push a file, watch it, map its columns, confirm, revert, fetch the failed rows."""
 
 from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_serializer
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_serializer,
+)
 from rest_framework import serializers, status
 from rest_framework.generics import ListAPIView
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -12,9 +18,15 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from customers.models import Customer
-from uploads.models import FileUpload, RowOutcome, UploadMode, UploadRow
+from uploads.models import ColumnProfile, FileUpload, RowOutcome, UploadMode, UploadRow
 from uploads.selectors import HIDDEN_CHANGES, customer_entries, upload_entries, upload_failed_rows_csv
-from uploads.services import upload_confirm, upload_create, upload_revert_request
+from uploads.services import (
+    column_profile_find,
+    upload_columns_map,
+    upload_confirm,
+    upload_create,
+    upload_revert_request,
+)
 from uploads.services.conflicts import name_conflicts_pending, name_conflicts_resolve
 from voiceassist.common.api import error_responses
 from voiceassist.common.permissions import model_permission
@@ -22,6 +34,7 @@ from voiceassist.common.permissions import model_permission
 CanViewUploads = model_permission("uploads.view_fileupload")
 CanAddUploads = model_permission("uploads.view_fileupload", "uploads.add_fileupload")
 CanRevertUploads = model_permission("uploads.view_fileupload", "uploads.delete_fileupload")
+CanViewColumnProfiles = model_permission("uploads.view_columnprofile")
 # Renaming a customer on a file's word is back office's call: it takes changing customers.
 CanResolveConflicts = model_permission("uploads.view_fileupload", "customers.change_customer")
 
@@ -33,7 +46,14 @@ class UploadOutputSerializer(serializers.ModelSerializer):
     counts = serializers.DictField(child=serializers.IntegerField())
     identical_warning = serializers.CharField()
     unknown_columns = serializers.SerializerMethodField()
+    headers = serializers.SerializerMethodField()
+    missing_columns = serializers.SerializerMethodField()
+    mapping_needed = serializers.SerializerMethodField()
+    profile_name = serializers.SerializerMethodField()
+    column_overrides = serializers.DictField(child=serializers.CharField(allow_blank=True))
     errors_csv_url = serializers.SerializerMethodField()
+    numbers = serializers.SerializerMethodField()
+    reading = serializers.SerializerMethodField()
 
     class Meta:
         model = FileUpload
@@ -53,6 +73,14 @@ class UploadOutputSerializer(serializers.ModelSerializer):
             "identical_to",
             "identical_warning",
             "unknown_columns",
+            "headers",
+            "missing_columns",
+            "mapping_needed",
+            "profile",
+            "profile_name",
+            "column_overrides",
+            "numbers",
+            "reading",
             "error_summary",
             "errors_csv_url",
             "created_at",
@@ -69,6 +97,42 @@ class UploadOutputSerializer(serializers.ModelSerializer):
 
     def get_unknown_columns(self, upload: FileUpload) -> list[str]:
         return upload.report.get("unknown_columns", [])
+
+    def get_headers(self, upload: FileUpload) -> list[str]:
+        """The file's headers as written: what ``columns`` of a mapping names."""
+        return upload.report.get("headers", [])
+
+    def get_missing_columns(self, upload: FileUpload) -> list[str]:
+        """While the upload waits for its mapping: the required columns no header is read as."""
+        return upload.report.get("missing_columns", [])
+
+    def get_mapping_needed(self, upload: FileUpload) -> str:
+        """While the upload waits for its mapping: what to choose, in words."""
+        return upload.report.get("mapping_needed", "")
+
+    @extend_schema_field(
+        {
+            "type": "object",
+            "description": "Phones that are not plainly a mobile the bot may call, by distinct phone: `counts` "
+            "(landline, mobile_or_landline, other, outside_countries), the first `rows` of each, and `countries`.",
+        }
+    )
+    def get_numbers(self, upload: FileUpload) -> dict:
+        return upload.report.get("numbers", {})
+
+    @extend_schema_field(
+        {
+            "type": "object",
+            "description": "How the file was read: `header_line` (its row), `title_lines` above it (not imported), "
+            "`blank_rows` (the first 1,000 row numbers) and `blank_row_count`.",
+        }
+    )
+    def get_reading(self, upload: FileUpload) -> dict:
+        keys = ("header_line", "title_lines", "blank_rows", "blank_row_count")
+        return {key: upload.report[key] for key in keys if key in upload.report}
+
+    def get_profile_name(self, upload: FileUpload) -> str:
+        return upload.profile.name if upload.profile_id and upload.profile else ""
 
     def _absolute(self, path: str) -> str:
         request = self.context.get("request")
@@ -117,19 +181,33 @@ class UploadListCreateApi(ListAPIView):
         allow_identical = serializers.BooleanField(
             default=False, help_text="Go on even if the same file was uploaded before."
         )
+        profile = serializers.CharField(
+            required=False,
+            allow_blank=True,
+            max_length=100,
+            help_text="A saved column profile to read the file with, by id or name (GET /api/v1/uploads/"
+            "column-profiles/ lists them).",
+        )
 
     def get_permissions(self):
         return [(CanAddUploads if self.request.method == "POST" else CanViewUploads)()]
 
     def get_queryset(self):
-        return FileUpload.objects.select_related("identical_to").order_by("-created_at", "-pk")
+        return FileUpload.objects.select_related("identical_to", "profile").order_by("-created_at", "-pk")
 
     @extend_schema(request=InputSerializer, responses={202: UploadOutputSerializer})
     def post(self, request):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         file = data.validated_data.pop("file")
-        upload = upload_create(file=file, original_name=file.name, uploaded_by=request.user, **data.validated_data)
+        profile = data.validated_data.pop("profile", "").strip()
+        upload = upload_create(
+            file=file,
+            original_name=file.name,
+            uploaded_by=request.user,
+            profile=column_profile_find(profile=profile) if profile else None,
+            **data.validated_data,
+        )
         output = UploadOutputSerializer(upload, context={"request": request}).data
         return Response(output, status=status.HTTP_202_ACCEPTED, headers={"Location": output["url"]})
 
@@ -139,7 +217,7 @@ class UploadDetailApi(APIView):
 
     @extend_schema(responses=UploadOutputSerializer)
     def get(self, request, pk: int):
-        upload = get_object_or_404(FileUpload.objects.select_related("identical_to"), pk=pk)
+        upload = get_object_or_404(FileUpload.objects.select_related("identical_to", "profile"), pk=pk)
         return Response(UploadOutputSerializer(upload, context={"request": request}).data)
 
 
@@ -150,6 +228,56 @@ class UploadConfirmApi(APIView):
     def post(self, request, pk: int):
         upload = upload_confirm(upload=get_object_or_404(FileUpload, pk=pk), actor=request.user)
         return Response(UploadOutputSerializer(upload, context={"request": request}).data, status=202)
+
+
+class UploadColumnsApi(APIView):
+    """Say which column each of the file's headers is ("" ignores one), then the file is read again with it.
+
+    For an upload waiting for its column mapping, or a preview waiting for confirmation (previewed again).
+    ``columns`` names headers as the upload's ``headers`` list them; ``save_as`` keeps the mapping as a column
+    profile of that name (created, or its columns replaced) for the lender's next files."""
+
+    permission_classes = [CanAddUploads]
+
+    @extend_schema_serializer(component_name="UploadColumnsInput")
+    class InputSerializer(serializers.Serializer):
+        columns = serializers.DictField(
+            child=serializers.CharField(allow_blank=True, max_length=64),
+            allow_empty=True,
+            help_text='File header → column (e.g. {"Contact 1": "phone", "Branch": ""}); "" ignores the column.',
+        )
+        save_as = serializers.CharField(
+            required=False, allow_blank=True, max_length=100, help_text="Save the mapping as this column profile."
+        )
+
+    @extend_schema(request=InputSerializer, responses={202: UploadOutputSerializer, **error_responses(400, 404)})
+    def post(self, request, pk: int):
+        upload = get_object_or_404(FileUpload, pk=pk)
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        upload = upload_columns_map(
+            upload=upload,
+            columns=data.validated_data["columns"],
+            save_as=data.validated_data.get("save_as", ""),
+            actor=request.user,
+        )
+        return Response(UploadOutputSerializer(upload, context={"request": request}).data, status=202)
+
+
+class ColumnProfileOutputSerializer(serializers.ModelSerializer):
+    columns = serializers.DictField(child=serializers.CharField(allow_blank=True))
+
+    class Meta:
+        model = ColumnProfile
+        fields = ["id", "name", "columns", "header_line"]
+
+
+class ColumnProfileListApi(ListAPIView):
+    """The saved column profiles, by name: what ``profile`` of a new upload may name (by id or name)."""
+
+    permission_classes = [CanViewColumnProfiles]
+    serializer_class = ColumnProfileOutputSerializer
+    queryset = ColumnProfile.objects.order_by("name", "pk")
 
 
 class UploadRevertApi(APIView):

@@ -38,6 +38,8 @@ def campaign_create(
     record_calls: bool = False,
     machine_message: str = MachineMessage.NONE,
     second_check: bool = False,
+    call_landlines: bool = True,
+    phone_countries: list[str] | None = None,
 ) -> Campaign:
     """A draft campaign, checked by ``Campaign.full_clean`` (window order, due-date range) and audited.
 
@@ -60,6 +62,8 @@ def campaign_create(
         "record_calls": record_calls,
         "machine_message": machine_message,
         "second_check": second_check,
+        "call_landlines": call_landlines,
+        "phone_countries": sorted({c.strip().upper() for c in phone_countries or [] if c.strip()}),
         "created_by": actor if actor is not None and actor.is_authenticated else None,
     }
     for field, value in {"window_start": window_start, "window_end": window_end, "max_attempts": max_attempts}.items():

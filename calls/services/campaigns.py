@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from calls.conversation import CONVERSATION_LANGUAGES
 from calls.models import Call, CallStatus, Campaign, CampaignStatus
-from customers.models import STOPS_EVERY_CALL, Loan, LoanStatus, Suppression, SuppressionKind
+from customers.models import STOPS_EVERY_CALL, Loan, LoanStatus, PhoneType, Suppression, SuppressionKind
 from uploads.models import RowOutcome, UploadRow
 from voiceassist.common.exceptions import ApplicationError
 from voiceassist.common.services import audit_event_record
@@ -54,7 +54,8 @@ def campaign_audience(*, campaign: Campaign) -> QuerySet[Loan]:
 
 
 def campaign_left_out(*, campaign: Campaign) -> dict[str, int]:
-    """Customers of the audience the bot cannot speak to (no script in their language), by language."""
+    """Customers of the audience the bot does not call: by language (no script in it), then by number
+    (``landline`` when the campaign does not call landlines, ``outside_countries``)."""
     rows = (
         _audience_any_language(campaign)
         .exclude(customer__preferred_language__in=CONVERSATION_LANGUAGES)
@@ -62,10 +63,28 @@ def campaign_left_out(*, campaign: Campaign) -> dict[str, int]:
         .annotate(customers=Count("customer_id", distinct=True))
         .order_by("customer__preferred_language")
     )
-    return dict(rows)
+    left_out = dict(rows)
+    matching = _audience_any_number(campaign)
+    outside = matching.exclude(customer__phone_country__in=campaign.countries)
+    if count := outside.values("customer_id").distinct().count():
+        left_out["outside_countries"] = count
+    if not campaign.call_landlines:
+        landlines = matching.filter(
+            customer__phone_country__in=campaign.countries, customer__phone_type=PhoneType.LANDLINE
+        )
+        if count := landlines.values("customer_id").distinct().count():
+            left_out["landline"] = count
+    return left_out
 
 
 def _audience_any_language(campaign: Campaign) -> QuerySet[Loan]:
+    loans = _audience_any_number(campaign).filter(customer__phone_country__in=campaign.countries)
+    if not campaign.call_landlines:
+        loans = loans.exclude(customer__phone_type=PhoneType.LANDLINE)
+    return loans
+
+
+def _audience_any_number(campaign: Campaign) -> QuerySet[Loan]:
     loans = Loan.objects.filter(status=LoanStatus.ACTIVE).exclude(_bot_may_never_call())
     if campaign.audience_upload_id:
         touched = UploadRow.objects.filter(

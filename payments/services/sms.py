@@ -10,14 +10,14 @@ from collections.abc import Mapping
 from datetime import date
 from urllib.parse import parse_qsl, urlsplit
 
-import phonenumbers
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from customers.models import Customer
+from customers.models import Customer, PhoneType
+from customers.phones import phone_kind
 from payments.models import LinkStatus, PaymentLink, SmsMessage, SmsStatus
 from payments.sms import SmsProviderError, SmsRejected, SmsRequest, SmsStatusNotice, sms_provider_get
 from voiceassist.common.exceptions import ApplicationError
@@ -70,15 +70,11 @@ def sms_text(*, link: PaymentLink) -> tuple[str, str]:
 
 
 def _mobile_number(customer: Customer) -> str:
-    """The customer's first number that can take a text (primary, then the others), or ""."""
+    """The customer's first number that can take a text (primary, then the others), or "": a mobile, or a number
+    that may be one (``phone_kind``, the rule the customer's own phone type comes from)."""
     for phone in [customer.phone, *(customer.alternate_phones or [])]:
-        try:
-            parsed = phonenumbers.parse(str(phone), None)
-        except phonenumbers.NumberParseException:
-            continue
-        kind = phonenumbers.number_type(parsed)
-        if kind in (phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE):
-            return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+        if phone_kind(str(phone)).type in (PhoneType.MOBILE, PhoneType.MOBILE_OR_LANDLINE):
+            return str(phone)
     return ""
 
 

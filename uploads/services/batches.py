@@ -9,39 +9,31 @@ from typing import Any, NamedTuple
 from django.conf import settings
 from django.utils import timezone
 
+from customers.merge import (
+    CUSTOMER_ATTRIBUTES,
+    LOAN_ATTRIBUTES,
+    customer_attributes,
+    customer_given,
+    customer_merge,
+    customer_state,
+    loan_attributes,
+    loan_given,
+    loan_state,
+    merge,
+)
+from customers.merge import as_change_value as json_value
 from customers.models import LoanStatus, PaymentSource, loan_status_for
 from customers.national_ids import (
-    NationalIdFingerprint,
-    national_id_fingerprint,
     national_id_mask,
     national_ids_masked,
 )
 from customers.resources import header_column, resource_clean_row
-from customers.services import as_change_value as json_value
 from customers.services import loans_settled_announce, payments_recorded_announce
 from uploads.models import COUNT_FIELDS, FileUpload, RowOutcome, UploadMode
 from voiceassist.common.money import indian_grouping
 
 from .writers import batch_store
 
-# File column -> Customer / Loan attribute. Entries record changes under the file column names. The national
-# id's fingerprint is not among them: it never leaves the customer's row, so an entry records only the last
-# four characters of an id it changed.
-CUSTOMER_ATTRIBUTES = {
-    "name": "full_name",
-    "alternate_phone": "alternate_phones",
-    "email": "email",
-    "state": "state",
-    "language": "preferred_language",
-    "national_id": "national_id_last4",
-}
-LOAN_ATTRIBUTES = {
-    "amount": "outstanding_amount",
-    "amount_due": "amount_due",
-    "principal": "principal_amount",
-    "due_date": "due_date",
-    "days_past_due": "days_past_due",
-}
 # The columns of a payment the file reports: recorded as a ``Payment`` on the row's loan, never as loan values.
 PAYMENT_FILE_COLUMNS = ("payment_reference", "payment_amount", "payment_date")
 # Who recorded a payment first, as an entry tells a clerk why the file's payment was not counted again.
@@ -130,7 +122,14 @@ class BatchProcessor:
     """Decides each row's outcome and changes, then (when writing) persists the batch."""
 
     def __init__(
-        self, *, upload: FileUpload, headers: list[str], columns: dict[str, int], write: bool, cells_are_text: bool
+        self,
+        *,
+        upload: FileUpload,
+        headers: list[str],
+        columns: dict[str, int],
+        write: bool,
+        cells_are_text: bool,
+        kinds: dict[str, str] | None = None,
     ):
         self.upload = upload
         self.headers = headers
@@ -142,7 +141,9 @@ class BatchProcessor:
         self.uploaded_at = upload.created_at
         self.name_header = headers[columns["name"]] if "name" in columns else None
         # Every column that names a national id, not only the one imported (a file may have Aadhaar and PAN).
-        kinds = {header: header_column(header) for header in headers if header}
+        # What each header holds: a column mapping's choice first (a profile, or a person at preview), else its
+        # aliases — kept even for a header set aside, so an ignored "Aadhaar" column is still masked.
+        kinds = {header: (kinds or {}).get(header) or header_column(header) for header in headers if header}
         self.national_id_headers = [header for header, kind in kinds.items() if kind == "national_id"]
         self.phone_headers = frozenset(h for h, kind in kinds.items() if kind in ("phone", "alternate_phone"))
         # Other columns' cells are masked where they hold an id, except loan ids: kept as written, as the row's
@@ -152,8 +153,14 @@ class BatchProcessor:
         self.has_payments = any(column in columns for column in PAYMENT_FILE_COLUMNS)
         self.today = timezone.localdate()
 
-    def process(self, batch: list[tuple[int, list]]) -> dict[str, int]:
-        rows = [self._parse(number, cells) for number, cells in batch]
+    def parse(self, batch: list[tuple[int, list]]) -> list[_Row]:
+        """Read and clean the batch's rows: pure Python, no database (so it may run beside another batch's
+        writes)."""
+        return [self._parse(number, cells) for number, cells in batch]
+
+    def process(self, batch: list[tuple[int, list]], rows: list[_Row] | None = None) -> dict[str, int]:
+        """Decide and (when writing) persist the batch, parsed here unless ``rows`` are given."""
+        rows = self.parse(batch) if rows is None else rows
         phones = {row.phone for row in rows if row.phone}
         loan_ids = {row.loan_id for row in rows if row.loan_id}
         self._load(phones, loan_ids)
@@ -263,14 +270,14 @@ class BatchProcessor:
         self.fingerprints: dict[str, str | None] = {}
         for data in self.store.customers_by_phone(phones):
             self.stored_customers[data["phone"]] = data
-            self.customers[data["phone"]] = {c: json_value(data[a]) for c, a in CUSTOMER_ATTRIBUTES.items()}
+            self.customers[data["phone"]] = customer_state(data)
             self.first_uploaded[data["phone"]] = data["first_uploaded_at"]
             self.fingerprints[data["phone"]] = data["national_id_fingerprint"]
 
         self.loans: dict[str, dict] = {}  # loan id -> current values (file columns) and its owner's phone
         self.loan_status: dict[str, str] = {}
         for data in self.store.loans_by_id(loan_ids):
-            self.loans[data["loan_id"]] = {c: json_value(data[a]) for c, a in LOAN_ATTRIBUTES.items()}
+            self.loans[data["loan_id"]] = loan_state(data)
             self.loans[data["loan_id"]]["phone"] = data["owner_phone"]
             self.loan_status[data["loan_id"]] = data["status"]
 
@@ -353,7 +360,7 @@ class BatchProcessor:
             self._reject(row, RowOutcome.INVALID, "name: a name is required for a new customer.")
             return
 
-        given, national_id = self._customer_values(row.cleaned, phone)
+        given = customer_given(row.cleaned, phone=phone)
         current = self.customers.get(phone, {})
         if exists and name and current.get("name") and _name_key(name) != _name_key(current["name"]):
             # The phone is the identity; another name for it is a shared family phone or a mistake, never a
@@ -365,24 +372,22 @@ class BatchProcessor:
                 "Held for back office to accept (rename) or reject.",
             )
             return
-        row.changes = {c: [current.get(c), new] for c, new in given.items() if current.get(c) != new}
-        if national_id is not None:
-            self._national_id_given(row, phone, national_id, current)
-            given["national_id"] = national_id.last4
+        self.customers[phone], row.changes = customer_merge(
+            current, given, stored_fingerprint=self.fingerprints.get(phone, "")
+        )
+        if given.national_id is not None:
+            self.fingerprints[phone] = given.national_id.fingerprint
         row.created_customer = not exists
         if row.created_customer:
             self.created_here.add(phone)
-        self.customers[phone] = {**current, **given}
         self.touched_customers[phone] = None
 
         if loan_id:
-            loan_given = {c: json_value(row.cleaned[c]) for c in LOAN_ATTRIBUTES if row.cleaned.get(c) is not None}
+            given_to_loan = loan_given(row.cleaned)
             loan_current = loan or {}
-            row.changes.update(
-                {c: [loan_current.get(c), new] for c, new in loan_given.items() if loan_current.get(c) != new}
-            )
+            row.changes.update(merge(loan_current, given_to_loan))
             row.created_loan = loan is None
-            self.loans[loan_id] = {**loan_current, **loan_given, "phone": phone}
+            self.loans[loan_id] = {**loan_current, **given_to_loan, "phone": phone}
             self.touched_loans[loan_id] = None
             if row.payment is not None:
                 self._payment_given(row)
@@ -471,42 +476,10 @@ class BatchProcessor:
         row.outcome = outcome
         row.errors.append(message)
 
-    def _national_id_given(
-        self, row: _Row, phone: str, national_id: NationalIdFingerprint, current: dict[str, Any]
-    ) -> None:
-        """Compare the row's id with the customer's by fingerprint, in memory; the entry records only that it
-        changed, as the last four characters of each."""
-        known = self.fingerprints.get(phone, "")
-        # None: a preview, after an earlier row of the file gave this customer an id (only its last four known).
-        changed = current.get("national_id") != national_id.last4 if known is None else known != national_id.fingerprint
-        if changed:
-            row.changes["national_id"] = [current.get("national_id"), national_id.last4]
-        self.fingerprints[phone] = national_id.fingerprint
-
-    @staticmethod
-    def _customer_values(cleaned: dict[str, Any], phone: str) -> tuple[dict[str, Any], NationalIdFingerprint | None]:
-        """The row's customer values (file columns), and the fingerprint of its national id, if it has one."""
-        given = {
-            column: json_value(cleaned[column])
-            for column in ("name", "email", "state", "language")
-            if cleaned.get(column) is not None
-        }
-        if cleaned.get("alternate_phone") is not None:
-            given["alternate_phone"] = sorted({p for p in cleaned["alternate_phone"] if p != phone})
-        national_id = national_id_fingerprint(cleaned["national_id"]) if cleaned.get("national_id") else None
-        return given, national_id
-
     def _customer_row(self, phone: str, now: datetime) -> dict[str, Any]:
-        values = self.customers[phone]
         return {
             "phone": phone,
-            "full_name": values["name"],
-            "alternate_phones": values.get("alternate_phone") or [],
-            "email": values.get("email") or "",
-            "state": values.get("state") or "",
-            "preferred_language": values.get("language") or "en",
-            "national_id_fingerprint": self.fingerprints.get(phone) or "",
-            "national_id_last4": values.get("national_id") or "",
+            **customer_attributes(self.customers[phone], phone=phone, fingerprint=self.fingerprints.get(phone)),
             "first_uploaded_at": self.first_uploaded.get(phone) or self.uploaded_at,
             "last_uploaded_at": self.uploaded_at,
             "created_at": now,
@@ -518,11 +491,7 @@ class BatchProcessor:
         return {
             "loan_id": loan_id,
             "customer_id": customer_ids[values["phone"]],
-            "principal_amount": values.get("principal"),
-            "outstanding_amount": values.get("amount"),
-            "amount_due": values.get("amount_due"),
-            "due_date": values.get("due_date"),
-            "days_past_due": values.get("days_past_due"),
+            **loan_attributes(values),
             "status": self._loan_status(loan_id, values.get("amount")),
             "created_at": now,
             "updated_at": now,

@@ -11,22 +11,18 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from customers.resources import header_column, resource_clean_row
+from customers.merge import CUSTOMER_ATTRIBUTES, LOAN_ATTRIBUTES
+from customers.resources import header_map, resource_clean_row
 from customers.services import customer_upsert, loan_upsert
 from voiceassist.common.exceptions import ApplicationError
 from voiceassist.common.services import audit_event_record
 
 from ..models import ConflictResolution, RowOutcome, UploadRow
+from .columns import upload_column_overrides
 
 # The file's columns a held row applies when accepted (its national id never: entries keep it masked).
-_CUSTOMER = {"name": "full_name", "email": "email", "state": "state", "language": "preferred_language"}
-_LOAN = {
-    "amount": "outstanding_amount",
-    "amount_due": "amount_due",
-    "principal": "principal_amount",
-    "due_date": "due_date",
-    "days_past_due": "days_past_due",
-}
+_CUSTOMER = {column: attribute for column, attribute in CUSTOMER_ATTRIBUTES.items() if column != "national_id"}
+_LOAN = LOAN_ATTRIBUTES
 
 
 def name_conflicts_pending(*, upload_id: int | None = None) -> QuerySet[UploadRow]:
@@ -35,11 +31,12 @@ def name_conflicts_pending(*, upload_id: int | None = None) -> QuerySet[UploadRo
 
 
 def _cleaned(entry: UploadRow) -> dict:
+    """The held row's values, read with the columns its upload was read with (a profile's, a person's)."""
+    mapping = header_map(list(entry.values), overrides=upload_column_overrides(entry.upload))
     columns = {}
-    for header, value in entry.values.items():
-        column = header_column(header)
-        if column and column != "national_id" and column not in columns:
-            columns[column] = value
+    for column, index in mapping.columns.items():
+        if column != "national_id":
+            columns[column] = list(entry.values.values())[index]
     cleaned, errors = resource_clean_row(columns)
     if errors:
         problems = "; ".join(f"{column}: {message}" for column, message in errors.items())

@@ -9,6 +9,7 @@ A preview (``dry_run``) goes through exactly the same steps but writes only the 
 """
 
 from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from itertools import islice
 from typing import Any
 
@@ -17,12 +18,15 @@ from django.db import reset_queries, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from customers.resources import MissingColumns, header_map
+from customers.models import PhoneType
+from customers.phones import phone_kind
+from customers.resources import HeaderMapping, MissingColumns, header_map
 from uploads.models import COUNT_FIELDS, FileUpload, UploadStatus
 from uploads.readers import Table, open_table
 from voiceassist.common.exceptions import ApplicationError
 
-from .batches import BatchProcessor
+from .batches import ACCEPTED, BatchProcessor
+from .columns import upload_column_overrides
 from .recovery import upload_heartbeat
 
 # File column -> Customer / Loan attribute. Entries record changes under the file column names. The national
@@ -30,25 +34,33 @@ from .recovery import upload_heartbeat
 # While the rows are counted, a sign of life this often (see ``recovery``).
 HEARTBEAT_ROWS = 20_000
 FINISHED = (UploadStatus.COMPLETED, UploadStatus.FAILED, UploadStatus.REVERTING, UploadStatus.REVERTED)
+# Held until a person confirms (a preview, an identical file) or says which column is which.
+WAITING_FOR_A_PERSON = (UploadStatus.AWAITING_CONFIRMATION, UploadStatus.AWAITING_MAPPING)
 
 # --- The run ------------------------------------------------------------------------------------
 
 
 def upload_process(*, upload_id: int) -> FileUpload:
     """Run (or resume) an upload to its end. Safe to call again on an upload in any state."""
-    upload = FileUpload.objects.get(pk=upload_id)
-    if upload.status in FINISHED or upload.status == UploadStatus.AWAITING_CONFIRMATION:
+    upload = FileUpload.objects.select_related("profile").get(pk=upload_id)
+    if upload.status in FINISHED or upload.status in WAITING_FOR_A_PERSON:
         return upload
     if upload.file_purged_at is not None:
         _fail(upload, "The file of this upload was deleted (files are kept for a limited time). Upload it again.")
         upload.refresh_from_db()
         return upload
+    # A saved column profile may say on which row the header is (title lines above it) and which column is which.
+    header_line = (upload.profile.header_line or None) if upload.profile else None
     try:
         # Through the storage API, never a path: web and workers need not share a disk.
-        with upload.file.open("rb") as file, open_table(file, name=upload.original_name) as table:
-            mapping = header_map(table.headers)
-            if upload.status == UploadStatus.PENDING or upload.rows_total is None:
-                _validate(upload, table, mapping)
+        with (
+            upload.file.open("rb") as file,
+            open_table(file, name=upload.original_name, header_line=header_line) as table,
+        ):
+            mapping = header_map(table.headers, overrides=upload_column_overrides(upload))
+            needs_validation = upload.status == UploadStatus.PENDING or upload.rows_total is None
+            if needs_validation and not _validate(upload, table, mapping):
+                return upload  # waiting for a person to say which column is which
             while True:
                 _run_phase(upload, table, mapping)
                 upload.refresh_from_db()
@@ -60,9 +72,40 @@ def upload_process(*, upload_id: int) -> FileUpload:
     return upload
 
 
-def _validate(upload: FileUpload, table: Table, mapping) -> None:
-    """Check the columns and count the rows before any row is written."""
+def _validate(upload: FileUpload, table: Table, mapping: HeaderMapping) -> bool:
+    """Check the columns and count the rows before any row is written. False: the upload waits for its mapping.
+
+    A file without a phone (or name) column fails, naming the columns it has, unless some of its columns
+    matched nothing: one of them may be the missing column under a header no alias knows, so the upload
+    waits for a person to say which (``upload_columns_map``).
+    """
     _set_status(upload, UploadStatus.VALIDATING, started_at=timezone.now())
+    columns_report = {
+        "format": table.format,
+        "encoding": table.encoding,
+        "delimiter": table.delimiter,
+        "header_line": table.header_line,
+        "headers": table.headers,
+        "columns": {column: table.headers[index] for column, index in mapping.columns.items()},
+        "unknown_columns": mapping.unknown,
+        "ignored_columns": mapping.ignored,
+        "duplicate_columns": mapping.duplicates,
+        **({"profile": upload.profile.name} if upload.profile else {}),
+    }
+    if mapping.missing_required and mapping.unknown:
+        missing = " and ".join(mapping.missing_required)
+        upload.report = {
+            **upload.report,
+            **columns_report,
+            "missing_columns": mapping.missing_required,
+            "mapping_needed": (
+                f"No column of this file is read as {missing}. Choose which of its columns "
+                f"({', '.join(mapping.unknown)}) holds the {missing}, or ignore the ones not needed."
+            ),
+        }
+        upload.status = UploadStatus.AWAITING_MAPPING
+        upload.save(update_fields=["report", "status", "updated_at"])
+        return False
     if mapping.missing_required:
         raise MissingColumns(missing=mapping.missing_required, found=table.headers)
     rows_total = 0
@@ -72,43 +115,45 @@ def _validate(upload: FileUpload, table: Table, mapping) -> None:
             upload_heartbeat(upload_id=upload.pk)  # counting commits nothing: say it is alive
     upload.report = {
         **upload.report,
-        "format": table.format,
-        "encoding": table.encoding,
-        "delimiter": table.delimiter,
-        "headers": table.headers,
-        "columns": {column: table.headers[index] for column, index in mapping.columns.items()},
-        "unknown_columns": mapping.unknown,
-        "duplicate_columns": mapping.duplicates,
+        **columns_report,
         # With "stop on error" the file is first checked in full, writing nothing but entries.
         "phase": "validation" if upload.stop_on_error and not upload.dry_run else "import",
     }
     upload.rows_total = rows_total
     upload.status = UploadStatus.PROCESSING
     upload.save(update_fields=["report", "rows_total", "status", "updated_at"])
+    return True
 
 
 def _run_phase(upload: FileUpload, table: Table, mapping) -> None:
     write = not upload.dry_run and upload.report.get("phase") == "import"
     processor = BatchProcessor(
-        upload=upload, headers=table.headers, columns=mapping.columns, write=write, cells_are_text=table.format == "csv"
+        upload=upload,
+        headers=table.headers,
+        columns=mapping.columns,
+        kinds=mapping.kinds,
+        write=write,
+        cells_are_text=table.format == "csv",
     )
     rows = (row for row in table.rows() if row[0] > upload.last_row_number)
     batch: list = []
     failure = None
     try:
-        for batch in _batches(rows, settings.UPLOAD_BATCH_SIZE):
+        for batch, parsed in _parsed_batches(rows, settings.UPLOAD_BATCH_SIZE, processor):
             with transaction.atomic():
                 processor.store.start_batch()
                 locked = FileUpload.objects.select_for_update().get(pk=upload.pk)
                 if locked.status != UploadStatus.PROCESSING or locked.last_row_number >= batch[0][0]:
                     continue  # another delivery of this task already did this batch
-                counts = processor.process(batch)
+                counts = processor.process(batch, parsed)
                 FileUpload.objects.filter(pk=upload.pk).update(
                     last_row_number=batch[-1][0],
                     rows_done=F("rows_done") + len(batch),
                     updated_at=timezone.now(),
                     **{COUNT_FIELDS[outcome]: F(COUNT_FIELDS[outcome]) + n for outcome, n in counts.items() if n},
                 )
+            if write:
+                processor.store.end_batch()
             # With DEBUG on, Django keeps every query (each with thousands of keys) in memory: a long file
             # must not grow the worker.
             reset_queries()
@@ -166,8 +211,36 @@ def _advance_phase(upload: FileUpload) -> bool:
     with transaction.atomic():
         upload.status = UploadStatus.AWAITING_CONFIRMATION if upload.dry_run else UploadStatus.COMPLETED
         upload.finished_at = timezone.now()
-        upload.save(update_fields=["status", "finished_at", "updated_at"])
+        upload.report = {**upload.report, "numbers": numbers_report(upload)}
+        upload.save(update_fields=["status", "finished_at", "report", "updated_at"])
     return False
+
+
+# How many row numbers of each kind of number a report lists (the counts are complete).
+NUMBERS_LISTED = 20
+
+
+def numbers_report(upload: FileUpload) -> dict:
+    """The accepted rows whose phone is not plainly a mobile the bot may call: landlines, numbers that cannot
+    tell (the US and Canada), other ranges, and numbers outside ``CALL_COUNTRIES``. Counted by distinct phone,
+    with the first rows of each; a campaign decides whether the bot calls them."""
+    counts: dict[str, int] = {}
+    rows: dict[str, list[int]] = {}
+    seen: set[str] = set()
+    entries = upload.entries.filter(outcome__in=ACCEPTED).order_by("row_number").values_list("row_number", "phone")
+    for number, phone in entries.iterator(chunk_size=5000):
+        if phone in seen:
+            continue
+        seen.add(phone)
+        kind = phone_kind(phone)
+        flags = [] if kind.type == PhoneType.MOBILE else [kind.type]
+        if kind.country not in settings.CALL_COUNTRIES:
+            flags.append("outside_countries")
+        for flag in flags:
+            counts[flag] = counts.get(flag, 0) + 1
+            if len(listed := rows.setdefault(flag, [])) < NUMBERS_LISTED:
+                listed.append(number)
+    return {"counts": counts, "rows": rows, "countries": list(settings.CALL_COUNTRIES)}
 
 
 def _fail(upload: FileUpload, message: str) -> None:
@@ -187,3 +260,24 @@ def _batches(rows: Iterable, size: int) -> Iterator[list]:
     iterator = iter(rows)
     while batch := list(islice(iterator, size)):
         yield batch
+
+
+def _parsed_batches(rows: Iterable, size: int, processor: BatchProcessor) -> Iterator[tuple[list, list]]:
+    """The file's batches, each read and cleaned one step ahead in a second thread.
+
+    Reading and cleaning a batch touches no database, so it runs while the previous batch waits on
+    PostgreSQL (psycopg2 lets other threads run while a statement executes): the two cores are used at once.
+    Batches still reach the database one by one in file order, so every decision is what it would be
+    without the thread. Only one batch is read ahead, so memory stays flat.
+    """
+    batches = _batches(rows, size)
+
+    def read_ahead() -> tuple[list, list] | None:
+        batch = next(batches, None)
+        return None if batch is None else (batch, processor.parse(batch))
+
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="upload-read") as reader:
+        upcoming = reader.submit(read_ahead)
+        while (ready := upcoming.result()) is not None:
+            upcoming = reader.submit(read_ahead)
+            yield ready

@@ -18,6 +18,7 @@ import orjson
 from django.db import IntegrityError, connection, transaction
 
 from customers.models import Customer, Loan, Payment
+from customers.services import customer_search_indexes_merge
 from uploads.models import UploadRow
 
 # What the pipeline reads of a stored customer / loan (model attributes).
@@ -52,6 +53,8 @@ CUSTOMER_COLUMNS = (
     "preferred_language",
     "national_id_fingerprint",
     "national_id_last4",
+    "phone_type",
+    "phone_country",
     "first_uploaded_at",
     "last_uploaded_at",
     "created_at",
@@ -120,6 +123,9 @@ class BatchStore(Protocol):
     def start_batch(self) -> None:
         """Called first inside each batch's transaction."""
 
+    def end_batch(self) -> None:
+        """Called after a batch that wrote customers has committed."""
+
     def customers_by_phone(self, phones: Iterable[str]) -> list[dict[str, Any]]:
         """Stored customers with these phones (``CUSTOMER_READ`` fields)."""
 
@@ -153,6 +159,9 @@ class BatchStore(Protocol):
 
 class OrmBatchStore:
     def start_batch(self) -> None:
+        pass
+
+    def end_batch(self) -> None:
         pass
 
     def customers_by_phone(self, phones: Iterable[str]) -> list[dict[str, Any]]:
@@ -242,6 +251,9 @@ class PostgresBatchStore:
         # itself crashes before then, the unacknowledged task resumes from the last durable batch.
         with connection.cursor() as cursor:
             cursor.execute("SET LOCAL synchronous_commit TO OFF")
+
+    def end_batch(self) -> None:
+        customer_search_indexes_merge()
 
     def customers_by_phone(self, phones: Iterable[str]) -> list[dict[str, Any]]:
         rows = self._select(f"SELECT {', '.join(CUSTOMER_READ)} FROM {self.customers} WHERE phone = ANY(%s)", phones)

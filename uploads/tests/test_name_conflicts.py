@@ -59,8 +59,8 @@ def test_back_office_accepts_a_held_row_and_it_is_applied_and_audited(api, asha,
     assert Loan.objects.get(loan_id="LN-1").outstanding_amount == Decimal("42000")
     entry = upload.entries.get()
     assert (entry.resolution, entry.resolved_by) == (ConflictResolution.ACCEPTED, back_office_user)
-    assert entry.changes["full_name"] == ["Asha Rao", "Sunita Rao"]
-    assert entry.changes["outstanding_amount"] == ["50000.00", "42000.00"]
+    assert entry.changes["name"] == ["Asha Rao", "Sunita Rao"]
+    assert entry.changes["amount"] == ["50000.00", "42000.00"]
     audit = AuditEvent.objects.get(action="upload.name_conflict_accepted")
     assert audit.details == {"row": 2, "phone": "+919876543210", "was": "Asha Rao"}
 

@@ -206,6 +206,9 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 # Region used to read phone numbers written without a country code.
 PHONE_DEFAULT_REGION = env("PHONE_DEFAULT_REGION", default="IN")
+# Countries whose numbers the bot may call (ISO 3166 alpha-2): those whose law the compliance guard knows.
+# A campaign may narrow them; an upload reports numbers outside them.
+CALL_COUNTRIES = env.list("CALL_COUNTRIES", default=["IN", "US"])
 # Key of the HMAC that fingerprints national ids; the ids themselves are never stored.
 NATIONAL_ID_HMAC_KEY = env("NATIONAL_ID_HMAC_KEY", default="insecure-local-national-id-key")
 

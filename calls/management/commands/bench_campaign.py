@@ -96,7 +96,12 @@ class Command(BaseCommand):
         for start in range(0, count, 5000):
             chunk = range(start, min(start + 5000, count))
             Customer.objects.bulk_create(
-                [Customer(full_name=f"Bench {i}", phone=f"+91{PHONE_BASE + i}", state="Bench") for i in chunk]
+                [
+                    Customer(
+                        full_name=f"Bench {i}", phone=f"+91{PHONE_BASE + i}", state="Bench", phone_country="IN"
+                    )
+                    for i in chunk
+                ]
             )
             ids = dict(
                 Customer.objects.filter(phone__in=[f"+91{PHONE_BASE + i}" for i in chunk]).values_list("phone", "id")

@@ -25,7 +25,7 @@ from django.utils import timezone
 from twilio.request_validator import RequestValidator
 
 from calls.models import AnsweredBy, Call, CallStatus, Campaign, PromiseToPay, WorkItem
-from customers.models import Customer, Loan, Suppression
+from customers.models import Customer, Loan, PhoneType, Suppression
 
 PHONE_BASE = 7_000_000_000  # +917000000000…
 LOAN_PREFIX = "BENCHV-"
@@ -97,6 +97,8 @@ class Command(BaseCommand):
                 full_name=f"Bench Borrower {index}",
                 phone=f"+91{PHONE_BASE + index}",
                 state="Maharashtra",
+                phone_type=PhoneType.MOBILE,
+                phone_country="IN",
                 preferred_language=CONVERSATIONS[index % len(CONVERSATIONS)][0],
             )
             for index in range(count)

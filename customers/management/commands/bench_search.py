@@ -164,7 +164,10 @@ class Command(BaseCommand):
         for start in range(0, count, BATCH):
             chunk = range(start, min(start + BATCH, count))
             Customer.objects.bulk_create(
-                [Customer(full_name=_name(i), phone=f"+91{_national(i)}", state=STATE) for i in chunk]
+                [
+                    Customer(full_name=_name(i), phone=f"+91{_national(i)}", state=STATE, phone_country="IN")
+                    for i in chunk
+                ]
             )
             ids = dict(
                 Customer.objects.filter(phone__in=[f"+91{_national(i)}" for i in chunk]).values_list("phone", "id")
