@@ -19,6 +19,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from customers.models import PhoneType
+from customers.national_ids import national_id_redact
 from customers.phones import phone_kind
 from customers.resources import HeaderMapping, MissingColumns, header_map
 from uploads.models import COUNT_FIELDS, FileUpload, UploadStatus
@@ -33,6 +34,8 @@ from .recovery import upload_heartbeat
 # id's fingerprint is not among them: it never leaves the customer's row, so an entry records only the last
 # While the rows are counted, a sign of life this often (see ``recovery``).
 HEARTBEAT_ROWS = 20_000
+# How much of a title line above the header the report keeps.
+TITLE_LINE_CHARS = 200
 FINISHED = (UploadStatus.COMPLETED, UploadStatus.FAILED, UploadStatus.REVERTING, UploadStatus.REVERTED)
 # Held until a person confirms (a preview, an identical file) or says which column is which.
 WAITING_FOR_A_PERSON = (UploadStatus.AWAITING_CONFIRMATION, UploadStatus.AWAITING_MAPPING)
@@ -85,6 +88,8 @@ def _validate(upload: FileUpload, table: Table, mapping: HeaderMapping) -> bool:
         "encoding": table.encoding,
         "delimiter": table.delimiter,
         "header_line": table.header_line,
+        # Lines above the header (a report's title, its date): reported, never imported; an id in them masked.
+        "title_lines": [[number, national_id_redact(text)[:TITLE_LINE_CHARS]] for number, text in table.title_lines],
         "headers": table.headers,
         "columns": {column: table.headers[index] for column, index in mapping.columns.items()},
         "unknown_columns": mapping.unknown,
@@ -116,6 +121,9 @@ def _validate(upload: FileUpload, table: Table, mapping: HeaderMapping) -> bool:
     upload.report = {
         **upload.report,
         **columns_report,
+        # Skipped, and listed so that a clerk can see no row was lost.
+        "blank_rows": table.blank_rows,
+        "blank_row_count": table.blank_row_count,
         # With "stop on error" the file is first checked in full, writing nothing but entries.
         "phase": "validation" if upload.stop_on_error and not upload.dry_run else "import",
     }
