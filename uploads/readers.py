@@ -1,9 +1,13 @@
 """Streaming readers for the customer files lenders upload: CSV (any common encoding and separator) and XLSX.
 
 Files reach a million rows, so nothing here holds a whole file in memory: a CSV is decoded and split as it is
-read, and a workbook is read with openpyxl's read-only mode, one row at a time. Both give the same ``Table``,
-so the pipeline never cares which format a lender chose. Files come from Django's storage API as open binary
-files, never as paths, so web and workers need not share a disk.
+read, and a workbook's first sheet is parsed one row at a time with openpyxl's parser, each row let go once
+read. Both give the same ``Table``, so the pipeline never cares which format a lender chose. Files come from
+Django's storage API as open binary files, never as paths, so web and workers need not share a disk.
+
+Core-banking reports print title lines above the header ("ABC Finance Ltd", "Overdue report as on …"), so the
+header is the first line whose cells name known columns, not simply the first line; the lines above it are
+kept aside (``Table.title_lines``) for the upload's report, never imported. Blank rows are skipped and listed.
 
 Lenders export from Excel on Windows (Windows-1252, or UTF-16 "Unicode text" with tabs), from core-banking
 systems (UTF-8, often with a BOM, often ``;`` or ``|``), so the encoding and the separator are detected, not
@@ -16,22 +20,29 @@ turn the rest of a CSV into a single cell. Such files are refused, with where an
 
 import codecs
 import csv
+import datetime
 import io
 import os
 import re
 import struct
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from functools import partial
 from typing import BinaryIO
 
 import charset_normalizer
-import openpyxl
 from django.conf import settings
+from openpyxl.reader.excel import ExcelReader
+from openpyxl.styles.stylesheet import apply_stylesheet
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet._reader import DATA_TAG as _SHEET_DATA_TAG
+from openpyxl.worksheet._reader import ROW_TAG as _ROW_TAG
+from openpyxl.worksheet._reader import WorkSheetParser
+from openpyxl.xml.functions import iterparse
 
+from customers.headers import header_column
 from voiceassist.common.exceptions import ApplicationError
 
 _SAMPLE_SIZE = 64 * 1024
@@ -143,6 +154,15 @@ _BROKEN_WORKBOOK_MESSAGE = (
 )
 
 
+# Blank rows and title lines listed at most, each; the count of blank rows is always complete.
+MAX_LISTED_ROWS = 1_000
+# The header is looked for among this many non-blank lines at the top of the file.
+HEADER_SEARCH_LINES = 30
+# Characters of a title line kept: enough to recognise it in the report.
+_TITLE_LINE_CHARS = 500
+_TITLE_SEPARATOR = " | "
+
+
 class UnreadableFile(ApplicationError):
     """The uploaded file cannot be read at all; the message says what the clerk should do about it."""
 
@@ -151,22 +171,57 @@ class UnreadableFile(ApplicationError):
 
 @dataclass
 class Table:
-    """An opened customer file: its header row and a way to walk its data rows, whatever the format."""
+    """An opened customer file: its header row and a way to walk its data rows, whatever the format.
+
+    ``header_line`` is the header's row number and ``title_lines`` the non-blank lines above it, as
+    ``(row number, cells joined with " | ")``. ``blank_rows`` (the first ``MAX_LISTED_ROWS``) and
+    ``blank_row_count`` are the blank rows between the header and the last data row, filled in as ``rows()``
+    walks the file.
+    """
 
     headers: list[str]
     format: str
     encoding: str | None = None
     delimiter: str | None = None
-    _read_rows: Callable[[], Iterator[tuple[int, list[object]]]] | None = field(default=None, repr=False, compare=False)
+    header_line: int = 1
+    title_lines: list[tuple[int, str]] = field(default_factory=list)
+    blank_rows: list[int] = field(default_factory=list)
+    blank_row_count: int = 0
+    # Yields every row after the header, ``(number, values)``, with ``None`` for the values of a blank row.
+    _read_rows: Callable[[], Iterator[tuple[int, list[object] | None]]] | None = field(
+        default=None, repr=False, compare=False
+    )
 
     def rows(self) -> Iterator[tuple[int, list[object]]]:
         """Yield ``(row_number, values)`` for each non-blank data row, numbered as Excel shows them.
 
-        Each call starts again from the first data row; use one iteration at a time, inside ``open_table``.
+        Each call starts again from the first data row, and lists the blank rows afresh; use one iteration at a
+        time, inside ``open_table``.
         """
+        return self._data_rows()
+
+    def _data_rows(self) -> Iterator[tuple[int, list[object]]]:
+        # Blank rows wait until a data row follows them: those at the end of a file (a sheet formatted down to
+        # row 1,048,576) are not gaps in the data and are not listed.
+        listed = self.blank_rows = []
+        self.blank_row_count = 0
         if self._read_rows is None:
-            return iter(())
-        return self._read_rows()
+            return
+        waiting: list[int] = []
+        waiting_count = 0
+        with closing(self._read_rows()) as records:
+            for number, values in records:
+                if values is None:
+                    if len(listed) + waiting_count < MAX_LISTED_ROWS:
+                        waiting.append(number)
+                    waiting_count += 1
+                    continue
+                if waiting_count:
+                    listed.extend(waiting)
+                    self.blank_row_count += waiting_count
+                    waiting.clear()
+                    waiting_count = 0
+                yield number, values
 
 
 @dataclass(frozen=True, slots=True)
@@ -193,24 +248,37 @@ class _Limits:
 
 
 @contextmanager
-def open_table(file: BinaryIO, *, name: str = "") -> Iterator[Table]:
+def open_table(file: BinaryIO, *, name: str = "", header_line: int | None = None) -> Iterator[Table]:
     """Read ``file`` as a ``Table``; ``name`` is the name it was uploaded with (for its extension).
 
     ``file`` is open in binary mode and seekable, as Django's storage API gives it (``upload.file.open("rb")``);
     the caller closes it. What the bytes are wins over what the name says where the two disagree in a way only
     one reading can survive: a workbook renamed ``.csv`` is read as a workbook, an ``.xls`` is refused whatever
     its name.
+
+    ``header_line`` is the header's row number, as a spreadsheet numbers rows (a saved column profile may fix
+    it); without it the header is found: the first of the top ``HEADER_SEARCH_LINES`` non-blank lines with two
+    cells naming known columns, or one naming the phone column, else the first non-blank line.
     """
+    if header_line is not None and (isinstance(header_line, bool) or not isinstance(header_line, int)):
+        raise TypeError(f"header_line must be a row number, not {header_line!r}")
+    if header_line is not None and header_line < 1:
+        raise ValueError(f"header_line is a row number, counted from 1, not {header_line}")
     limits = _Limits.from_settings()
+    if header_line is not None and header_line > limits.rows:
+        raise UnreadableFile(
+            f"Row {header_line:,} was given as the header row, but an upload has at most {limits.rows:,} rows. "
+            "Check which row names the columns, set that row as the header row, and upload the file again."
+        )
     extension = os.path.splitext(name)[1].lower()
     file.seek(0)
     signature = file.read(len(_OLE2_SIGNATURE))
     file.seek(0)
     if _choose_format(extension, signature) == "xlsx":
-        with _open_xlsx(file, limits) as table:
+        with _open_xlsx(file, limits, header_line=header_line) as table:
             yield table
     else:
-        yield _open_csv(file, limits)
+        yield _open_csv(file, limits, header_line=header_line)
 
 
 def _choose_format(extension: str, signature: bytes) -> str:
@@ -250,7 +318,7 @@ _UTF8_FALLBACK = "voiceassist_uploads_utf8_cp1252_fallback"
 codecs.register_error(_UTF8_FALLBACK, _utf8_with_cp1252_fallback)
 
 
-def _open_csv(handle: BinaryIO, limits: _Limits) -> Table:
+def _open_csv(handle: BinaryIO, limits: _Limits, *, header_line: int | None) -> Table:
     sample = handle.read(_SAMPLE_SIZE)
     complete = len(sample) < _SAMPLE_SIZE
     if not sample.strip():
@@ -262,19 +330,29 @@ def _open_csv(handle: BinaryIO, limits: _Limits) -> Table:
         raise UnreadableFile(
             "This file is not a CSV or Excel file: it holds binary data. Upload the customer list as .xlsx or .csv."
         )
-    delimiter = _detect_delimiter(text_sample.replace("\x00", ""), complete=complete)
+    delimiter = _detect_delimiter(text_sample.replace("\x00", ""), complete=complete, header_line=header_line)
     records = partial(_csv_records, handle, encoding=encoding, errors=errors, delimiter=delimiter, limits=limits)
-    header_number, headers = _first_header(records())
+    header = _find_header(records(), header_line=header_line)
+    headers = header.headers
     if len(headers) > limits.columns:
         raise UnreadableFile(
-            f"The first row names {len(headers):,} columns, more than the {limits.columns:,} an upload may have. "
-            "Delete the columns the upload does not need and upload the file again."
+            f"The header row (row {header.number:,}) names {len(headers):,} columns, more than the "
+            f"{limits.columns:,} an upload may have. Delete the columns the upload does not need and upload the "
+            "file again."
         )
 
-    def read_rows() -> Iterator[tuple[int, list[object]]]:
-        return _csv_rows(records(headers=headers), header_number=header_number, width=len(headers))
+    def read_rows() -> Iterator[tuple[int, list[object] | None]]:
+        return _csv_rows(records(headers=headers), header_number=header.number, width=len(headers))
 
-    return Table(headers=headers, format="csv", encoding=encoding, delimiter=delimiter, _read_rows=read_rows)
+    return Table(
+        headers=headers,
+        format="csv",
+        encoding=encoding,
+        delimiter=delimiter,
+        header_line=header.number,
+        title_lines=header.title_lines,
+        _read_rows=read_rows,
+    )
 
 
 def _detect_encoding(sample: bytes, *, complete: bool) -> tuple[str, str]:
@@ -328,41 +406,144 @@ def _trim_sample(sample: bytes) -> bytes:
     return sample[: end + 1] if end > 0 else sample
 
 
-def _detect_delimiter(text_sample: str, *, complete: bool) -> str:
-    """The separator among , ; tab | — the Sniffer's choice when the header agrees, else the header's."""
+def _detect_delimiter(text_sample: str, *, complete: bool, header_line: int | None) -> str:
+    """The separator among , ; tab | — the Sniffer's choice when the header agrees, else the header's.
+
+    The header is the line ``header_line`` names, else the first line that names known columns when split by
+    one of the separators (title lines above it have no separators, or not the table's), else the first
+    non-blank line. Lines are counted here as the sample's lines: a title holding a quoted line break is rare.
+    """
     lines = text_sample.split("\n")
     if not complete:
         lines = lines[:-1] or lines  # the last line may be cut short
     lines = [line.rstrip("\r") for line in lines[: _SNIFF_LINES * 4]]
-    header_line = next((line for line in lines if line.strip()), "")
-    counts = {delimiter: len(next(csv.reader([header_line], delimiter=delimiter))) for delimiter in _DELIMITERS}
-    best = max(_DELIMITERS, key=counts.__getitem__)  # ties go to the earliest, the comma first
+    non_blank = [index for index, line in enumerate(lines) if line.strip()]
+    if header_line is not None and header_line <= len(lines) and lines[header_line - 1].strip():
+        at, candidates = header_line - 1, _DELIMITERS
+    else:
+        at, candidates = _header_line_by_columns(lines, non_blank[:HEADER_SEARCH_LINES])
+    header = lines[at] if at is not None else ""
+    counts = {delimiter: len(next(csv.reader([header], delimiter=delimiter))) for delimiter in _DELIMITERS}
+    best = max(candidates, key=counts.__getitem__)  # ties go to the earliest, the comma first
     if counts[best] == 1:
         return ","  # one column: the separator does not matter
-    snippet = "\n".join(line for line in lines if line.strip())
+    snippet = "\n".join(lines[index] for index in non_blank if at is None or index >= at)
     snippet = "\n".join(snippet[:_SNIFF_CHARS].split("\n")[:_SNIFF_LINES])
     try:
         sniffed = csv.Sniffer().sniff(snippet, delimiters="".join(_DELIMITERS)).delimiter
     except csv.Error:
         return best
-    return sniffed if counts.get(sniffed) == counts[best] else best
+    return sniffed if sniffed in candidates and counts.get(sniffed) == counts[best] else best
 
 
-def _header_cells(cells: list[object]) -> list[str]:
+def _header_line_by_columns(lines: list[str], indexes: list[int]) -> tuple[int | None, tuple[str, ...]]:
+    """The first of ``lines[indexes]`` that reads as a header with some separator, and the separators that make
+    it one; else the first of them and every separator."""
+    for index in indexes:
+        line = lines[index]
+        fits = tuple(
+            delimiter
+            for delimiter in _DELIMITERS
+            if _names_known_columns(_header_cells(next(csv.reader([line], delimiter=delimiter))))
+        )
+        if fits:
+            return index, fits
+    return (indexes[0] if indexes else None), _DELIMITERS
+
+
+def _header_cells(cells: Sequence[object]) -> list[str]:
     headers = ["" if cell is None else str(cell).replace("\ufeff", "").strip() for cell in cells]
     while headers and not headers[-1]:
         headers.pop()  # trailing empty columns: formatting, or separators at the end of the line
     return headers
 
 
-def _first_header(records: Iterator[tuple[int, list]]) -> tuple[int, list[str]]:
-    """The first row with any content: its number and its cells, as headers."""
+def _names_known_columns(headers: list[str]) -> bool:
+    """Whether a line reads as the header: two cells naming known columns, or one naming the phone column."""
+    known = 0
+    for header in headers:
+        column = header_column(header) if header else None
+        if column == "phone":
+            return True
+        if column is not None:
+            known += 1
+            if known == 2:
+                return True
+    return False
+
+
+@dataclass(frozen=True, slots=True)
+class _Header:
+    number: int
+    headers: list[str]
+    title_lines: list[tuple[int, str]]
+
+
+def _find_header(records: Iterator[tuple[int, Sequence[object]]], *, header_line: int | None) -> _Header:
+    """The header row — the one ``header_line`` names, else the one that names known columns — and the lines
+    above it."""
     with closing(records):
+        if header_line is not None:
+            return _header_at(records, header_line)
+        first: _Header | None = None
+        title_lines: list[tuple[int, str]] = []
         for number, cells in records:
-            headers = _header_cells(list(cells))
-            if headers:
-                return number, headers
-    raise UnreadableFile(_EMPTY_MESSAGE)
+            headers = _header_cells(cells)
+            if not headers:
+                continue
+            if _names_known_columns(headers):
+                return _Header(number, headers, title_lines)
+            first = first or _Header(number, headers, [])
+            title_lines.append(_title_line(number, cells))
+            if len(title_lines) == HEADER_SEARCH_LINES:
+                break
+    if first is None:
+        raise UnreadableFile(_EMPTY_MESSAGE)
+    return first  # no line names known columns: the pipeline will say which columns are missing
+
+
+def _header_at(records: Iterator[tuple[int, Sequence[object]]], header_line: int) -> _Header:
+    title_lines: list[tuple[int, str]] = []
+    last = 0
+    for number, cells in records:
+        last = number
+        if number < header_line:
+            if len(title_lines) < MAX_LISTED_ROWS and any(not _is_blank_cell(cell) for cell in cells):
+                title_lines.append(_title_line(number, cells))
+            continue
+        headers = _header_cells(cells)
+        if not headers:
+            raise UnreadableFile(
+                f"Row {header_line:,} was given as the header row, but it is blank. Check which row names the "
+                "columns, set that row as the header row, and upload the file again."
+            )
+        return _Header(number, headers, title_lines)
+    if not last:
+        raise UnreadableFile(_EMPTY_MESSAGE)
+    raise UnreadableFile(
+        f"Row {header_line:,} was given as the header row, but the file ends at row {last:,}. Check which row "
+        "names the columns, set that row as the header row, and upload the file again."
+    )
+
+
+def _title_line(number: int, cells: Sequence[object]) -> tuple[int, str]:
+    text = _TITLE_SEPARATOR.join(text for cell in cells if (text := _cell_text(cell)))
+    if len(text) > _TITLE_LINE_CHARS:
+        text = text[: _TITLE_LINE_CHARS - 1] + "…"
+    return number, text
+
+
+def _cell_text(value: object) -> str:
+    """A cell as a title line shows it: text trimmed, a date without a midnight time, 5.0 as 5."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value.replace("\ufeff", "").strip()
+    if isinstance(value, datetime.datetime):
+        return value.date().isoformat() if value.time() == datetime.time() else value.isoformat(sep=" ")
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
 
 
 class _Lines:
@@ -461,7 +642,8 @@ def _csv_records(
 
 def _csv_rows(
     records: Iterator[tuple[int, list[str]]], *, header_number: int, width: int
-) -> Iterator[tuple[int, list[object]]]:
+) -> Iterator[tuple[int, list[object] | None]]:
+    """The records after the header, cut or padded to its width; ``None`` for a blank one."""
     with closing(records):
         for number, record in records:
             if number <= header_number:
@@ -473,6 +655,7 @@ def _csv_rows(
                 del record[width:]
             first = record[0]
             if (not first or first.isspace()) and not "".join(record).strip():
+                yield number, None
                 continue
             yield number, record
 
@@ -579,29 +762,80 @@ def _too_many_rows(limit: int) -> UnreadableFile:
 
 
 @contextmanager
-def _open_xlsx(handle: BinaryIO, limits: _Limits) -> Iterator[Table]:
+def _open_xlsx(handle: BinaryIO, limits: _Limits, *, header_line: int | None) -> Iterator[Table]:
     _check_workbook_size(handle, limits)
     handle.seek(0)
+    sheet = _first_sheet(handle)
     try:
-        workbook = openpyxl.load_workbook(handle, read_only=True, data_only=True)
+        header = _find_header(_xlsx_records(sheet, limits=limits), header_line=header_line)
+        headers = header.headers
+
+        def read_rows() -> Iterator[tuple[int, list[object] | None]]:
+            records = _xlsx_records(sheet, limits=limits, headers=headers)
+            return _xlsx_rows(records, header_number=header.number, width=len(headers))
+
+        yield Table(
+            headers=headers,
+            format="xlsx",
+            header_line=header.number,
+            title_lines=header.title_lines,
+            _read_rows=read_rows,
+        )
+    finally:
+        sheet.archive.close()
+
+
+@dataclass(frozen=True, slots=True)
+class _Sheet:
+    """The first worksheet of an open workbook, and what reading its cells needs."""
+
+    archive: zipfile.ZipFile
+    path: str
+    shared_strings: list
+    epoch: datetime.datetime
+    date_formats: set[int]
+    timedelta_formats: set[int]
+
+
+def _first_sheet(handle: BinaryIO) -> _Sheet:
+    """Open the workbook as openpyxl's ``load_workbook`` does, all but its worksheets.
+
+    Read-only ``load_workbook`` opens every worksheet to learn its size, and one without a ``<dimension>``
+    (openpyxl's own write-only files, some exporters) is parsed whole for it: a second full read of a
+    million-row sheet, and of every other sheet, which is never imported.
+    """
+    try:
+        reader = ExcelReader(handle, read_only=True, data_only=True, keep_links=False)
     except Exception as exc:
         raise UnreadableFile(_workbook_failure_message(handle)) from exc
     try:
-        if not workbook.worksheets:
-            raise UnreadableFile(_EMPTY_MESSAGE)
-        sheet = workbook.worksheets[0]
-        # Some programs write a wrong size into the sheet; read-only mode would believe it and drop rows.
-        sheet.reset_dimensions()
-        header_number, headers = _first_header(_xlsx_records(sheet, limits=limits))
-
-        def read_rows() -> Iterator[tuple[int, list[object]]]:
-            records = _xlsx_records(sheet, limits=limits, headers=headers)
-            return _xlsx_rows(records, header_number=header_number, width=len(headers))
-
-        table = Table(headers=headers, format="xlsx", encoding=None, delimiter=None, _read_rows=read_rows)
-        yield table
-    finally:
-        workbook.close()
+        reader.read_manifest()
+        reader.read_strings()
+        reader.read_workbook()
+        apply_stylesheet(reader.archive, reader.wb)
+        path = next(
+            (
+                rel.target
+                for _sheet, rel in reader.parser.find_sheets()
+                if rel.target in reader.valid_files and "chartsheet" not in rel.Type
+            ),
+            None,
+        )
+    except Exception as exc:
+        reader.archive.close()
+        raise UnreadableFile(_workbook_failure_message(handle)) from exc
+    if path is None:
+        reader.archive.close()
+        raise UnreadableFile(_EMPTY_MESSAGE)
+    workbook = reader.wb
+    return _Sheet(
+        archive=reader.archive,
+        path=path,
+        shared_strings=reader.shared_strings,
+        epoch=workbook.epoch,
+        date_formats=workbook._date_formats,
+        timedelta_formats=workbook._timedelta_formats,
+    )
 
 
 def _check_workbook_size(handle: BinaryIO, limits: _Limits) -> None:
@@ -686,29 +920,44 @@ def _is_blank_cell(value: object) -> bool:
 
 
 def _xlsx_records(
-    sheet, *, limits: _Limits, headers: list[str] | None = None
-) -> Iterator[tuple[int, tuple[object, ...]]]:
+    sheet: _Sheet, *, limits: _Limits, headers: list[str] | None = None
+) -> Iterator[tuple[int, list[object]]]:
     """Every row of the sheet, empty ones too, numbered as Excel shows them, each checked against the limits.
 
-    The width is checked on the row as read, before it is cut to the header: a stray cell in column XFD makes
-    openpyxl fill 16,384 cells for that row, and for every row like it.
+    Each row holds the values up to its last cell. Rows the sheet leaves out are given empty, and a row
+    repeating or going back on a row number is skipped, as openpyxl's ``iter_rows`` does. The width is checked
+    before a row is built: a stray cell in column XFD would make it 16,384 values long, and every row like it.
     """
     number = 0
     cell_chars = limits.cell_chars
     try:
-        for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
+        for number_read, cells in _sheet_rows(sheet):
+            if number_read <= number:
+                continue
+            while number < number_read - 1:
+                number += 1
+                if number > limits.rows:
+                    raise _too_many_rows(limits.rows)
+                yield number, []
+            number = number_read
             if number > limits.rows:
                 raise _too_many_rows(limits.rows)
-            if len(row) > limits.columns:
+            width = cells[-1]["column"] if cells else 0
+            if width > limits.columns:
                 raise UnreadableFile(
-                    f"Row {number:,} of the workbook has cells as far right as column {get_column_letter(len(row))}, "
+                    f"Row {number:,} of the workbook has cells as far right as column {get_column_letter(width)}, "
                     f"more than the {limits.columns:,} columns an upload may have. Delete the columns to the right "
                     "of the customer table (even empty ones that only carry formatting), or save the sheet as CSV, "
                     "and upload it again."
                 )
-            for value in row:
-                if value.__class__ is str and len(value) > cell_chars:
-                    _check_cells(row, row=number, headers=headers, limit=cell_chars)
+            row: list[object] = [None] * width
+            for cell in cells:
+                column = cell["column"]
+                if 0 < column <= width:
+                    value = cell["value"]
+                    row[column - 1] = value
+                    if value.__class__ is str and len(value) > cell_chars:
+                        _check_cells(row, row=number, headers=headers, limit=cell_chars)
             yield number, row
     except UnreadableFile:
         raise
@@ -716,18 +965,52 @@ def _xlsx_records(
         raise _workbook_damaged(number) from exc
 
 
+def _sheet_rows(sheet: _Sheet) -> Iterator[tuple[int, list[dict]]]:
+    """The sheet's ``<row>`` elements, each as openpyxl's parser reads it: its number and its cells.
+
+    openpyxl's own read-only loop empties each row once read but leaves it in the tree, about 90 bytes a row
+    (90 MB for a million); here a row is dropped from the tree as soon as it is read, so memory stays flat.
+    """
+    with sheet.archive.open(sheet.path) as source:
+        parser = WorkSheetParser(
+            source,
+            sheet.shared_strings,
+            data_only=True,
+            epoch=sheet.epoch,
+            date_formats=sheet.date_formats,
+            timedelta_formats=sheet.timedelta_formats,
+        )
+        sheet_data = None
+        for event, element in iterparse(source, events=("start", "end")):
+            tag = element.tag
+            if tag != _ROW_TAG:
+                if tag == _SHEET_DATA_TAG and event == "start":
+                    sheet_data = element
+                continue
+            if event == "end":
+                row = parser.parse_row(element)
+                if sheet_data is not None:
+                    sheet_data.clear()
+                else:
+                    element.clear()
+                parser.row_dimensions.clear()  # row heights and styles: not needed, and one entry a row
+                yield row
+
+
 def _xlsx_rows(
-    records: Iterator[tuple[int, tuple[object, ...]]], *, header_number: int, width: int
-) -> Iterator[tuple[int, list[object]]]:
+    records: Iterator[tuple[int, list[object]]], *, header_number: int, width: int
+) -> Iterator[tuple[int, list[object] | None]]:
+    """The rows after the header, cut or padded to its width; ``None`` for a blank one."""
     padding = [None] * width
     with closing(records):
         for number, row in records:
             if number <= header_number:
                 continue
-            values = list(row[:width])
+            values = row[:width] if len(row) > width else row
             if len(values) < width:
                 values.extend(padding[len(values) :])
             if all(_is_blank_cell(value) for value in values):
+                yield number, None
                 continue
             yield number, values
 

@@ -62,14 +62,14 @@ def nothing_unpacked(monkeypatch):
     """Fail the test if any part of a workbook is inflated or handed to openpyxl."""
     real_open = zipfile.ZipFile.open
 
-    def load_workbook(*args, **kwargs):
+    def excel_reader(*args, **kwargs):
         raise AssertionError("the workbook was handed to openpyxl")
 
     def open_part(self, name, mode="r", *args, **kwargs):
         assert mode != "r", f"{name} was unpacked"
         return real_open(self, name, mode, *args, **kwargs)
 
-    monkeypatch.setattr(openpyxl, "load_workbook", load_workbook)
+    monkeypatch.setattr(readers, "ExcelReader", excel_reader)
     monkeypatch.setattr(zipfile.ZipFile, "open", open_part)
 
 
@@ -275,7 +275,7 @@ def test_a_csv_header_wider_than_the_limit_is_refused(tmp_path, settings):
 
     message = refusal(write(tmp_path, "wide.csv", content))
 
-    assert message.startswith("The first row names 11 columns, more than the 10 an upload may have.")
+    assert message.startswith("The header row (row 1) names 11 columns, more than the 10 an upload may have.")
 
 
 def test_a_csv_cell_over_the_limit_is_refused_naming_its_row_and_column(tmp_path, settings):

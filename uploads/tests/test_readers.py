@@ -1,10 +1,12 @@
 import datetime
+import tracemalloc
 import zipfile
 from contextlib import contextmanager
 
 import openpyxl
 import pytest
 
+from uploads import readers
 from uploads.readers import UnreadableFile, open_table
 
 
@@ -189,6 +191,47 @@ def test_blank_rows_are_skipped_but_still_counted(tmp_path):
 
     assert table.headers == ["name", "phone"]
     assert rows == [(4, ["Asha", "9876543210"]), (8, ["Ravi", "9876543211"])]
+    assert table.blank_rows == [5, 6, 7]  # those above the header are not the table's
+    assert table.blank_row_count == 3
+
+
+@pytest.mark.parametrize("name", ["customers.csv", "customers.xlsx"])
+def test_blank_rows_between_data_rows_are_listed_but_not_those_after_the_last(tmp_path, name):
+    rows = [["name", "phone"], ["Asha", "1"], [None, None], ["Ravi", "2"], ["  ", ""], [None], ["Meena", "3"]]
+    rows += [["", " "], [None, None], [None, ""]]  # blank to the end: formatting, not gaps in the data
+    if name.endswith(".xlsx"):
+        path = write_workbook(tmp_path, rows, name=name)
+    else:
+        path = write(tmp_path, name, "".join(",".join(cell or "" for cell in row) + "\r\n" for row in rows).encode())
+
+    table, data = read_all(path)
+
+    assert [number for number, _values in data] == [2, 4, 7]
+    assert table.blank_rows == [3, 5, 6]
+    assert table.blank_row_count == 3
+
+
+def test_blank_rows_are_listed_afresh_on_each_walk(tmp_path):
+    path = write(tmp_path, "customers.csv", b"name,phone\nAsha,1\n\nRavi,2\n")
+
+    with open_path(path) as table:
+        walk = table.rows()
+        assert next(walk) == (2, ["Asha", "1"])
+        assert table.blank_rows == []  # the blank row is listed once the row after it is read
+        list(walk)
+        assert (table.blank_rows, table.blank_row_count) == ([3], 1)
+        list(table.rows())
+        assert (table.blank_rows, table.blank_row_count) == ([3], 1)
+
+
+def test_the_list_of_blank_rows_stops_at_a_thousand_but_the_count_does_not(tmp_path):
+    content = b"name,phone\nAsha,1\n" + b",\n" * 1_500 + b"Ravi,2\n" + b"\n" * 10 + b"Meena,3\n"
+
+    table, rows = read_all(write(tmp_path, "customers.csv", content))
+
+    assert [number for number, _values in rows] == [2, 1_503, 1_514]
+    assert table.blank_rows == list(range(3, 1_003))
+    assert table.blank_row_count == 1_510
 
 
 def test_short_rows_are_padded_and_long_rows_cut_to_the_header(tmp_path):
@@ -322,19 +365,71 @@ def test_xlsx_reads_the_first_sheet(tmp_path):
 
 def test_the_workbook_is_closed_when_the_context_ends(tmp_path, monkeypatch):
     opened = []
-    real_load_workbook = openpyxl.load_workbook
+    real_reader = readers.ExcelReader
 
-    def load_workbook(*args, **kwargs):
-        opened.append(real_load_workbook(*args, **kwargs))
+    def excel_reader(*args, **kwargs):
+        opened.append(real_reader(*args, **kwargs))
         return opened[-1]
 
-    monkeypatch.setattr(openpyxl, "load_workbook", load_workbook)
+    monkeypatch.setattr(readers, "ExcelReader", excel_reader)
     path = write_workbook(tmp_path, [["name", "phone"], ["Asha", "1"]])
 
     with open_path(path) as table:
         assert list(table.rows()) == [(2, ["Asha", "1"])]
-        assert opened[0]._archive.fp is not None
-    assert opened[0]._archive.fp is None
+        assert opened[0].archive.fp is not None
+    assert opened[0].archive.fp is None
+
+
+def sheet_opened_count(monkeypatch):
+    """Count how often the first sheet's XML is opened for reading."""
+    opened = []
+    real_open = zipfile.ZipFile.open
+
+    def open_part(self, name, *args, **kwargs):
+        if getattr(name, "filename", name) == "xl/worksheets/sheet1.xml":
+            opened.append(name)
+        return real_open(self, name, *args, **kwargs)
+
+    monkeypatch.setattr(zipfile.ZipFile, "open", open_part)
+    return opened
+
+
+def test_a_sheet_is_read_once_to_find_its_header_then_once_a_walk(tmp_path, monkeypatch):
+    # openpyxl's write-only mode writes no size into the sheet: read-only openpyxl would read it all to size it.
+    rows = [["name", "phone"]] + [[f"Customer {i}", f"98{i:08d}"] for i in range(100)]
+    workbook = openpyxl.Workbook(write_only=True)
+    sheet = workbook.create_sheet()
+    for row in rows:
+        sheet.append(row)
+    path = tmp_path / "customers.xlsx"
+    workbook.save(path)
+    with zipfile.ZipFile(path) as archive:
+        assert b"<dimension" not in archive.read("xl/worksheets/sheet1.xml")
+    opened = sheet_opened_count(monkeypatch)
+
+    with open_path(path) as table:
+        assert len(opened) == 1
+        assert len(list(table.rows())) == 100
+
+    assert len(opened) == 2
+
+
+def test_reading_a_workbook_keeps_nothing_of_the_rows_already_read(tmp_path):
+    def traced_peak(count):
+        path = write_workbook(tmp_path, [["name", "phone"]] + [["Asha", 9876543210]] * count, name=f"{count}.xlsx")
+        with open_path(path) as table:
+            tracemalloc.start()
+            try:
+                for _row in table.rows():
+                    pass
+                return tracemalloc.get_traced_memory()[1]
+            finally:
+                tracemalloc.stop()
+
+    small, large = traced_peak(1_000), traced_peak(40_000)
+
+    # Each row kept would be some 90 bytes: 3.5 MB more for the larger sheet.
+    assert large - small < 500_000
 
 
 @pytest.mark.parametrize("name", ["upload", "upload.dat", ""])

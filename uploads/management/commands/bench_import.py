@@ -1,16 +1,19 @@
 """Measure the upload pipeline on a generated file: a fresh import, a re-import that updates every
-row, and the raw ``COPY`` + ``INSERT … ON CONFLICT`` upsert in the same run for comparison.
+row, and the raw ``COPY`` + ``INSERT … ON CONFLICT`` upsert in the same run for comparison; then a fresh
+import of an XLSX workbook (up to 100,000 rows, new customers) through the same pipeline.
 
 The bench's customers use phones +9170… and loan ids BENCH-…; they are removed before and after.
 Run it on a development or benchmark database, never on production.
 """
 
 import csv
+import datetime
 import resource
 import tempfile
 import time
 from pathlib import Path
 
+import openpyxl
 from django.core.files import File
 from django.core.management.base import BaseCommand
 from django.db import connection, transaction
@@ -24,6 +27,7 @@ HEADERS = ["Customer Name", "Mobile No.", "Loan Account No", "Outstanding", "EMI
 STATES = ["Maharashtra", "Karnataka", "Tamil Nadu", "Delhi", "Gujarat", "Kerala", "West Bengal"]
 PHONE_BASE = 7_000_000_000
 LOAN_PREFIX = "BENCH-"
+XLSX_MAX_ROWS = 100_000
 
 
 def _phone(i: int) -> str:
@@ -54,6 +58,30 @@ def _write_file(path: Path, rows: int, *, update: bool) -> None:
             )
 
 
+def _write_workbook(path: Path, rows: int, *, first: int) -> None:
+    """A workbook as lenders save them: numbers and dates stored as such, mobiles as numbers or text.
+
+    Its customers are numbered from ``first``, after the CSV's, so that its import is a fresh one too.
+    """
+    workbook = openpyxl.Workbook(write_only=True)
+    sheet = workbook.create_sheet()
+    sheet.append(HEADERS)
+    for i in range(first, first + rows):
+        sheet.append(
+            [
+                f"Bench Customer {i}",
+                PHONE_BASE + i if i % 2 else _phone(i),
+                f"{LOAN_PREFIX}{i:08d}",
+                10_000 + (i * 37) % 490_000 + (0.5 if i % 3 == 0 else 0),
+                datetime.date(2026, 1 + (i // 28) % 12, 1 + i % 28),
+                i % 90,
+                STATES[i % len(STATES)],
+                "Hindi" if i % 3 == 0 else "English",
+            ]
+        )
+    workbook.save(path)
+
+
 def _peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kilobytes on Linux
 
@@ -80,15 +108,20 @@ class Command(BaseCommand):
             update = self._import(update_file)
             self.stdout.write(f"update: {update['seconds']:.2f} s {update['counts']}")
             copy_seconds = self._raw_copy_upsert(rows, Path(folder))
-        self.stdout.write(
-            f"raw upsert ({'COPY' if connection.vendor == 'postgresql' else 'executemany'}): {copy_seconds:.2f} s"
-        )
+            self.stdout.write(
+                f"raw upsert ({'COPY' if connection.vendor == 'postgresql' else 'executemany'}): {copy_seconds:.2f} s"
+            )
+            xlsx_rows = min(rows, XLSX_MAX_ROWS)
+            xlsx_file = Path(folder) / "bench-fresh.xlsx"
+            _write_workbook(xlsx_file, xlsx_rows, first=rows)
+            xlsx = self._import(xlsx_file)
+            self.stdout.write(f"xlsx:   {xlsx['seconds']:.2f} s {xlsx['counts']} ({xlsx_rows} rows)")
         if not keep:
             self._cleanup()
         self.stdout.write(
             f"rows={rows} fresh_rows_per_s={rows / fresh['seconds']:.0f} "
             f"update_rows_per_s={rows / update['seconds']:.0f} copy_rows_per_s={rows / copy_seconds:.0f} "
-            f"peak_rss_mb={_peak_rss_mb():.0f}"
+            f"peak_rss_mb={_peak_rss_mb():.0f} xlsx_rows_per_s={xlsx_rows / xlsx['seconds']:.0f}"
         )
 
     def _import(self, path: Path) -> dict:
