@@ -20,5 +20,7 @@ urlpatterns = [
     path("uploads/<int:pk>/", views.upload_page, name="upload-page"),
     path("uploads/<int:pk>/progress.json", views.upload_progress, name="upload-progress"),
     path("uploads/<int:pk>/confirm/", views.upload_confirm_view, name="upload-confirm"),
+    path("uploads/<int:pk>/revert/", views.upload_revert_view, name="upload-revert"),
+    path("uploads/<int:pk>/name-conflicts/", views.upload_name_conflicts_view, name="upload-name-conflicts"),
     path("uploads/<int:pk>/failed-rows.csv", views.upload_failed_rows, name="upload-failed-rows"),
 ]

@@ -1,26 +1,16 @@
-from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponseRedirect, StreamingHttpResponse
-from django.shortcuts import get_object_or_404
-from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.http import HttpRequest, HttpResponseRedirect
+from django.urls import reverse
 from django.utils.html import format_html
-from django.views.decorators.http import require_POST
 
 from voiceassist.common.admin import ReadOnlyAdmin, export_actions
 from voiceassist.common.exceptions import ApplicationError
 from voiceassist.common.services import audit_event_record
 
-from .forms import ColumnMappingForm, UploadForm
-from .models import RUNNING_STATUSES, ColumnProfile, FileUpload, UploadRow, UploadStatus
-from .selectors import ENTRIES_NOT_IN_FORCE, entry_standing, upload_entries, upload_failed_rows_csv
-from .services import upload_columns_map, upload_confirm, upload_create, upload_revert_request
-from .services.columns import upload_mapping_offer
+from .models import ColumnProfile, FileUpload, UploadRow
+from .selectors import ENTRIES_NOT_IN_FORCE, entry_standing
 from .services.conflicts import name_conflicts_resolve
-from .services.intake import QueueUnavailable
-
-PREVIEW_ROWS = 200
 
 
 def progress_bar(upload: FileUpload) -> str:
@@ -34,9 +24,12 @@ def progress_bar(upload: FileUpload) -> str:
 
 @admin.register(FileUpload)
 class FileUploadAdmin(admin.ModelAdmin):
+    """The list of uploads. Uploading a file and an upload's own page are the back office's upload pages
+    (``/uploads/new/``, ``/uploads/<id>/``): the admin's add and change pages lead there."""
+
     list_display = (
         "id",
-        "original_name",
+        "page_link",
         "status",
         "mode",
         "progress",
@@ -47,156 +40,34 @@ class FileUploadAdmin(admin.ModelAdmin):
         "uploaded_by",
         "created_at",
     )
+    list_display_links = None
     list_filter = ("status", "mode", "dry_run", "profile")
     list_select_related = ("uploaded_by",)
     search_fields = ("original_name", "checksum")
-    change_form_template = "admin/uploads/fileupload/change_form.html"
-    add_form_template = "admin/uploads/fileupload/add_form.html"
+
+    @admin.display(description="File", ordering="original_name")
+    def page_link(self, upload: FileUpload) -> str:
+        return format_html('<a href="{}">{}</a>', reverse("upload-page", args=[upload.pk]), upload.original_name)
 
     @admin.display(description="Progress")
     def progress(self, upload: FileUpload) -> str:
         return progress_bar(upload)
 
     def has_change_permission(self, request, obj=None) -> bool:
-        return False  # uploads change only through their actions (confirm, revert)
-
-    def get_urls(self):
-        wrap = self.admin_site.admin_view
-        return [
-            path("<int:pk>/confirm/", wrap(require_POST(self.confirm_view)), name="uploads_fileupload_confirm"),
-            path("<int:pk>/revert/", wrap(require_POST(self.revert_view)), name="uploads_fileupload_revert"),
-            path("<int:pk>/columns/", wrap(require_POST(self.columns_view)), name="uploads_fileupload_columns"),
-            path("<int:pk>/failed-rows.csv", wrap(self.failed_rows_view), name="uploads_fileupload_failed_rows"),
-            *super().get_urls(),
-        ]
+        return False  # uploads change only through their actions (confirm, map columns, revert) on their page
 
     def add_view(self, request: HttpRequest, form_url: str = "", extra_context=None):
         if not self.has_add_permission(request):
             raise PermissionDenied
-        form = UploadForm(request.POST or None, request.FILES or None)
-        if request.method == "POST" and form.is_valid():
-            try:
-                upload = upload_create(
-                    file=form.cleaned_data["file"],
-                    original_name=form.cleaned_data["file"].name,
-                    uploaded_by=request.user,
-                    mode=form.cleaned_data["mode"],
-                    dry_run=form.cleaned_data["dry_run"],
-                    stop_on_error=form.cleaned_data["stop_on_error"],
-                    profile=form.cleaned_data["profile"],
-                )
-            except QueueUnavailable as exc:  # stored, and will be processed: show it, with why it waits
-                self.message_user(request, exc.message, messages.WARNING)
-                return HttpResponseRedirect(reverse("admin:uploads_fileupload_change", args=[exc.details["upload_id"]]))
-            except ApplicationError as exc:
-                form.add_error("file", exc.message)
-            else:
-                if upload.identical_to_id:
-                    self.message_user(
-                        request, f"{upload.identical_warning} Confirm to import it again.", messages.WARNING
-                    )
-                else:
-                    self.message_user(request, f"Upload #{upload.pk} is queued.", messages.SUCCESS)
-                return HttpResponseRedirect(reverse("admin:uploads_fileupload_change", args=[upload.pk]))
-        context = {
-            **self.admin_site.each_context(request),
-            "title": "Upload customers",
-            "form": form,
-            "opts": self.opts,
-            "has_view_permission": True,
-        }
-        return TemplateResponse(request, self.add_form_template, context)
+        return HttpResponseRedirect(reverse("upload-new"))
 
     def change_view(self, request: HttpRequest, object_id: str, form_url: str = "", extra_context=None):
-        upload = get_object_or_404(
-            FileUpload.objects.select_related("identical_to", "uploaded_by", "profile"), pk=object_id
-        )
-        if not self.has_view_permission(request, upload):
+        if not self.has_view_permission(request):
             raise PermissionDenied
-        context = {
-            **self.admin_site.each_context(request),
-            "title": str(upload),
-            "upload": upload,
-            "progress": progress_bar(upload),
-            "entries": upload_entries(upload=upload)[:PREVIEW_ROWS],
-            "entries_standing": entry_standing(upload=upload),
-            "preview_limit": PREVIEW_ROWS,
-            "has_failed_rows": upload.invalid_count + upload.duplicate_count > 0,
-            "can_confirm": upload.status == UploadStatus.AWAITING_CONFIRMATION
-            and upload.file_purged_at is None
-            and self.has_add_permission(request),
-            "retention_days": settings.UPLOAD_FILE_RETENTION_DAYS,
-            "can_revert": upload.status in (UploadStatus.COMPLETED, UploadStatus.FAILED)
-            and not upload.dry_run
-            and self.has_delete_permission(request, upload),
-            "running": upload.status in RUNNING_STATUSES,
-            "mapping_form": (extra_context or {}).get("mapping_form") or self._mapping_form(request, upload),
-            "opts": self.opts,
-        }
-        return TemplateResponse(request, self.change_form_template, context)
-
-    def _mapping_form(self, request: HttpRequest, upload: FileUpload) -> ColumnMappingForm | None:
-        offer = upload_mapping_offer(upload) if self.has_add_permission(request) else None
-        if offer is None:
-            return None
-        return ColumnMappingForm(headers=list(offer), initial_columns=offer)
-
-    def columns_view(self, request: HttpRequest, pk: int):
-        """The column mapping form's answer: read the file again with it, or show the form with what is wrong."""
-        if not self.has_add_permission(request):
-            raise PermissionDenied
-        upload = get_object_or_404(FileUpload, pk=pk)
-        offer = upload_mapping_offer(upload)
-        if offer is None:
-            self.message_user(
-                request,
-                f"Upload #{upload.pk} is {upload.get_status_display().lower()}: there are no columns to choose.",
-                messages.ERROR,
-            )
-            return HttpResponseRedirect(reverse("admin:uploads_fileupload_change", args=[pk]))
-        form = ColumnMappingForm(request.POST, headers=list(offer), initial_columns=offer)
-        if form.is_valid():
-            try:
-                upload_columns_map(
-                    upload=upload, columns=form.columns(), save_as=form.cleaned_data["save_as"], actor=request.user
-                )
-            except QueueUnavailable as exc:  # the mapping is kept, and the upload will be processed
-                self.message_user(request, exc.message, messages.WARNING)
-                return HttpResponseRedirect(reverse("admin:uploads_fileupload_change", args=[pk]))
-            except ApplicationError as exc:
-                form.add_error(None, exc.message)
-            else:
-                self.message_user(request, "Columns chosen: the file is read again with them.", messages.SUCCESS)
-                return HttpResponseRedirect(reverse("admin:uploads_fileupload_change", args=[pk]))
-        return self.change_view(request, str(pk), extra_context={"mapping_form": form})
-
-    def confirm_view(self, request: HttpRequest, pk: int):
-        if not self.has_add_permission(request):
-            raise PermissionDenied
-        return self._act(request, pk, upload_confirm, "Confirmed: the import is queued.")
-
-    def revert_view(self, request: HttpRequest, pk: int):
-        if not self.has_delete_permission(request):
-            raise PermissionDenied
-        return self._act(request, pk, upload_revert_request, "The revert is queued; this page shows its report.")
-
-    def failed_rows_view(self, request: HttpRequest, pk: int):
-        upload = get_object_or_404(FileUpload, pk=pk)
-        if not self.has_view_permission(request, upload):
-            raise PermissionDenied
-        response = StreamingHttpResponse(upload_failed_rows_csv(upload=upload), content_type="text/csv")
-        response["Content-Disposition"] = f'attachment; filename="upload-{upload.pk}-failed-rows.csv"'
-        return response
-
-    def _act(self, request: HttpRequest, pk: int, service, success: str):
-        upload = get_object_or_404(FileUpload, pk=pk)
-        try:
-            service(upload=upload, actor=request.user)
-        except ApplicationError as exc:
-            self.message_user(request, exc.message, messages.ERROR)
-        else:
-            self.message_user(request, success, messages.SUCCESS)
-        return HttpResponseRedirect(reverse("admin:uploads_fileupload_change", args=[pk]))
+        upload = self.get_object(request, object_id)
+        if upload is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        return HttpResponseRedirect(reverse("upload-page", args=[upload.pk]))
 
 
 @admin.register(ColumnProfile)

@@ -1,6 +1,5 @@
 """Uploads over the API: push a file, watch it, map its columns, confirm, revert, fetch the failed rows."""
 
-from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
@@ -19,7 +18,7 @@ from rest_framework.views import APIView
 
 from customers.models import Customer
 from uploads.models import ColumnProfile, FileUpload, RowOutcome, UploadMode, UploadRow
-from uploads.selectors import HIDDEN_CHANGES, customer_entries, upload_entries, upload_failed_rows_csv
+from uploads.selectors import HIDDEN_CHANGES, customer_entries, upload_entries, upload_failed_rows_download
 from uploads.services import (
     column_profile_find,
     upload_columns_map,
@@ -296,10 +295,7 @@ class UploadErrorsCsvApi(APIView):
 
     @extend_schema(responses={(200, "text/csv"): OpenApiResponse(response=OpenApiTypes.STR)})
     def get(self, request, pk: int):
-        upload = get_object_or_404(FileUpload, pk=pk)
-        response = StreamingHttpResponse(upload_failed_rows_csv(upload=upload), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="upload-{upload.pk}-failed-rows.csv"'
-        return response
+        return upload_failed_rows_download(upload=get_object_or_404(FileUpload, pk=pk))
 
 
 class UploadEntriesApi(ListAPIView):

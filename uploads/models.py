@@ -4,8 +4,8 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models.functions import Lower
 
+from customers.headers import HEADER_ALIASES, header_key
 from customers.models import Customer
-from customers.resources import HEADER_ALIASES, header_key
 from voiceassist.common.models import BaseModel
 
 
@@ -29,10 +29,20 @@ class UploadStatus(models.TextChoices):
     REVERTED = "reverted", "Reverted"
 
 
-# Statuses in which a worker is (or should be) moving an upload along…
-MOVING_STATUSES = (UploadStatus.PENDING, UploadStatus.VALIDATING, UploadStatus.PROCESSING)
-# …and those in which its pages poll for progress (a revert is work too).
+# The statuses in groups, each defined here once. How an upload moves between statuses is the map in
+# ``uploads/services/status.py``. Every status is in exactly one of moving, waiting for a person, finished,
+# reverting and reverted.
+#
+# A worker has started on the upload: checking its columns, or reading its rows…
+STARTED_STATUSES = (UploadStatus.VALIDATING, UploadStatus.PROCESSING)
+# …or is (or should be) moving it along: queued, or started.
+MOVING_STATUSES = (UploadStatus.PENDING, *STARTED_STATUSES)
+# Its pages poll for progress (a revert is work too).
 RUNNING_STATUSES = (*MOVING_STATUSES, UploadStatus.REVERTING)
+# Held until a person confirms (a preview, an identical file) or says which column is which.
+WAITING_FOR_A_PERSON = (UploadStatus.AWAITING_CONFIRMATION, UploadStatus.AWAITING_MAPPING)
+# Processing is over: the file went in, or stopped with why. What may be reverted.
+FINISHED_STATUSES = (UploadStatus.COMPLETED, UploadStatus.FAILED)
 
 
 class RowOutcome(models.TextChoices):
@@ -206,11 +216,12 @@ class FileUpload(BaseModel):
     def __str__(self) -> str:
         return f"Upload #{self.pk} {self.original_name}"
 
-    def reset_progress(self) -> None:
-        """Back to row zero (unsaved): the counts and the resume point start again."""
-        self.rows_done = self.last_row_number = 0
-        for name in COUNT_FIELDS.values():
-            setattr(self, name, 0)
+    def reset_progress(self) -> dict[str, int]:
+        """Back to row zero (unsaved): the counts and the resume point start again. Returns the fields it set."""
+        fields = {"rows_done": 0, "last_row_number": 0, **dict.fromkeys(COUNT_FIELDS.values(), 0)}
+        for name, value in fields.items():
+            setattr(self, name, value)
+        return fields
 
     @property
     def identical_warning(self) -> str:

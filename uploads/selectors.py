@@ -1,18 +1,32 @@
 """Reads on uploads: entries, timelines, the failed rows as a file to fix."""
 
 import itertools
+import re
 from collections.abc import Iterator
 from datetime import datetime
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
+from django.http import StreamingHttpResponse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from customers.models import Customer
-from uploads.models import FileUpload, RowOutcome, UploadRow, UploadStatus
-from voiceassist.common.exports import csv_stream, safe_cell
+from customers.phones import phone_try_normalize
+from uploads.models import COUNT_FIELDS, FileUpload, RowOutcome, UploadRow, UploadStatus
+from voiceassist.common.exports import CONTENT_TYPES, csv_stream, safe_cell
 
 FAILED_OUTCOMES = (RowOutcome.INVALID, RowOutcome.DUPLICATE)
+# The outcome tabs of an upload's page, in the order a clerk works through them: what needs fixing first.
+OUTCOME_TABS = {
+    RowOutcome.INVALID: "Invalid",
+    RowOutcome.DUPLICATE: "Duplicates in file",
+    RowOutcome.NAME_CONFLICT: "Name conflicts",
+    RowOutcome.SKIPPED: "Skipped",
+    RowOutcome.CREATED: "Created",
+    RowOutcome.UPDATED: "Updated",
+    RowOutcome.UNCHANGED: "Unchanged",
+}
+_LONG_EXPONENT = re.compile(r"[eE]\+?\d{3,}")
 # Never shown from an entry's changes (entries written before it left them held the national id's fingerprint).
 HIDDEN_CHANGES = frozenset({"national_id_fingerprint"})
 
@@ -68,9 +82,42 @@ def entry_standing(*, upload: FileUpload) -> str:
     return ""
 
 
-def upload_entries(*, upload: FileUpload, outcome: str | None = None) -> QuerySet[UploadRow]:
+def upload_entries(*, upload: FileUpload, outcome: str | None = None, search: str = "") -> QuerySet[UploadRow]:
+    """The upload's entries in row order: of one ``outcome``, and those ``search`` finds (``entries_matching``)."""
     entries = upload.entries.order_by("row_number")
-    return entries.filter(outcome=outcome) if outcome else entries
+    if outcome:
+        entries = entries.filter(outcome=outcome)
+    if search.strip():
+        entries = entries.filter(entries_matching(search))
+    return entries
+
+
+def entries_matching(search: str) -> Q:
+    """Entries of a phone written in any format, or of a loan id.
+
+    The phone is compared as it is stored (E.164); text that is no phone is compared as it is, and is looked for
+    in the rows whose phone could not be read, as the file had them (a clerk searching for the bad number).
+    """
+    text = " ".join(search.split())
+    # A phone has no exponent of hundreds of digits: such text would keep the parser busy for minutes.
+    phone = None if _LONG_EXPONENT.search(text) else phone_try_normalize(text)
+    if phone is None:
+        return Q(phone=text) | Q(loan_id=text) | Q(phone="", values__icontains=text)
+    return Q(phone=phone) | Q(loan_id=text)
+
+
+def upload_outcome_tabs(*, upload: FileUpload, search: str = "") -> list[dict]:
+    """The tabs of an upload's page: all rows, then each outcome of ``OUTCOME_TABS`` with how many rows it has
+    (of those ``search`` finds, when given). ``outcome`` is None for all rows."""
+    if search.strip():
+        grouped = upload_entries(upload=upload, search=search).order_by().values_list("outcome")
+        counts = dict(grouped.annotate(rows=Count("pk")))
+    else:  # the upload keeps its counts: no rows need counting
+        counts = {outcome: getattr(upload, field) for outcome, field in COUNT_FIELDS.items()}
+    tabs = [
+        {"outcome": outcome, "label": label, "count": counts.get(outcome, 0)} for outcome, label in OUTCOME_TABS.items()
+    ]
+    return [{"outcome": None, "label": "All rows", "count": sum(counts.values())}, *tabs]
 
 
 def upload_failed_rows_csv(*, upload: FileUpload) -> Iterator[str]:
@@ -87,3 +134,10 @@ def upload_failed_rows_csv(*, upload: FileUpload) -> Iterator[str]:
         for values, errors in failed.values_list("values", "errors").iterator(chunk_size=2000)
     )
     return csv_stream(itertools.chain([[*(safe_cell(header) for header in headers), "error"]], rows))
+
+
+def upload_failed_rows_download(*, upload: FileUpload) -> StreamingHttpResponse:
+    """``upload_failed_rows_csv`` as a file to download: what the API and the upload's page both answer."""
+    response = StreamingHttpResponse(upload_failed_rows_csv(upload=upload), content_type=CONTENT_TYPES["csv"])
+    response["Content-Disposition"] = f'attachment; filename="upload-{upload.pk}-failed-rows.csv"'
+    return response

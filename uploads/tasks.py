@@ -5,13 +5,13 @@ import logging
 from celery import shared_task
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.utils import timezone
 
-from uploads.models import FileUpload, UploadStatus
+from uploads.models import FileUpload
 from uploads.services import upload_process, upload_revert
 from uploads.services.recovery import LATER, NO, upload_delivery_begin, uploads_requeue
 from uploads.services.retention import upload_files_purge
 from uploads.services.revert import upload_revert_stopped
+from uploads.services.status import upload_fail
 
 logger = logging.getLogger(__name__)
 
@@ -28,11 +28,10 @@ def upload_process_task(self, upload_id: int) -> None:
     except Exception:
         # Only the id is logged: rows hold personal data.
         logger.exception("Upload %s stopped on an unexpected error", upload_id)
-        FileUpload.objects.filter(pk=upload_id).exclude(status__in=[UploadStatus.COMPLETED]).update(
-            status=UploadStatus.FAILED,
-            finished_at=timezone.now(),
-            error_summary="Processing stopped on an unexpected error. Rows up to the last one counted were "
-            "imported; revert the upload or upload the rest again. The error was logged.",
+        upload_fail(
+            upload_id=upload_id,
+            message="Processing stopped on an unexpected error. Rows up to the last one counted were imported; "
+            "revert the upload or upload the rest again. The error was logged.",
         )
         raise
 

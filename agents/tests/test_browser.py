@@ -130,7 +130,7 @@ def test_an_agent_finds_a_customer_records_a_promise_and_sees_it_on_the_dashboar
     expect(page.get_by_role("heading", name="Asha Rao")).to_be_visible()
     expect(page.locator('[data-field="national-id"]')).to_have_text("•••• 9012")
     timeline = page.locator("#timeline")
-    expect(timeline).to_contain_text("amount: 50000.00 → 42000.00")
+    expect(timeline).to_contain_text("amount: ₹50,000.00 → ₹42,000.00")
     expect(timeline).to_contain_text("Updated")
 
     # Record a promise to pay.
@@ -139,8 +139,8 @@ def test_an_agent_finds_a_customer_records_a_promise_and_sees_it_on_the_dashboar
     promise_form.get_by_label("Amount promised (₹)").fill("5000")
     promise_form.get_by_label("Will pay by").fill(promised.isoformat())
     promise_form.get_by_role("button", name="Record promise").click()
-    expect(page.locator(".message.success")).to_contain_text("Promise recorded: ₹5000.00 on loan LN-1")
-    expect(page.locator("#promises")).to_contain_text("₹5000.00 by")
+    expect(page.locator(".message.success")).to_contain_text("Promise recorded: ₹5,000.00 on loan LN-1")
+    expect(page.locator("#promises")).to_contain_text("₹5,000.00 by")
     page.screenshot(path=str(SCREENSHOTS / "agent-customer.png"), full_page=True)
 
     # Take the callback from the queue and close it.
@@ -159,7 +159,7 @@ def test_an_agent_finds_a_customer_records_a_promise_and_sees_it_on_the_dashboar
     # The dashboard counts the promise; the queue is empty again.
     _nav(page, "Dashboard").click()
     expect(page.locator('[data-figure="promises"] .value')).to_have_text("1")
-    expect(page.locator('[data-figure="promises"] .sub')).to_have_text("₹5000.00 promised")
+    expect(page.locator('[data-figure="promises"] .sub')).to_have_text("₹5,000.00 promised")
     expect(page.locator('[data-figure="queue"] .value')).to_have_text("0")
     expect(page.locator("svg[aria-label^='Promises today by hour: 1 in all'] rect")).not_to_have_count(0)
     page.screenshot(path=str(SCREENSHOTS / "agent-dashboard.png"), full_page=True)
@@ -189,7 +189,7 @@ def test_back_office_uploads_a_file_watches_it_finish_and_downloads_the_failed_r
     page.goto("/dashboard/")
     _nav(page, "Upload").click()
     expect(page.get_by_role("heading", name="Upload customers")).to_be_visible()
-    page.get_by_label("File").set_input_files(str(file))
+    page.get_by_label("File", exact=True).set_input_files(str(file))
     expect(page.get_by_label("Preview first")).to_be_checked()
     page.get_by_role("button", name="Upload").click()
 
@@ -261,7 +261,7 @@ def test_the_customer_page_fits_a_phone_screen(open_page, live_server):
 
     page.goto(f"/customers/{customer.pk}/")
     expect(page.get_by_role("heading", name="Venkata Lakshmi Narasimha Subramaniam")).to_be_visible()
-    expect(page.locator("#timeline")).to_contain_text("amount: 50000.00 → 142000.00")
+    expect(page.locator("#timeline")).to_contain_text("amount: ₹50,000.00 → ₹1,42,000.00")
     assert page.evaluate("window.innerWidth") == PHONE["width"]
     assert _no_horizontal_overflow(page)
     # The forms stack in one column on a phone.

@@ -146,7 +146,7 @@ def test_an_admin_edit_goes_through_the_merge_and_is_audited(client, back_office
     data = {
         "full_name": "Asha   Rao",
         "phone": "022 4000 1234",
-        "alternate_phones": "[]",
+        "alternate_phones": "",
         "email": "",
         "state": " Kerala ",
         "preferred_language": "en",
@@ -196,7 +196,7 @@ def test_the_upload_page_and_the_api_say_which_phones_to_check(client, back_offi
 
     page = client.get(f"/uploads/{upload.pk}/").content.decode()
     assert "1 landline (row 3)" in page
-    admin_page = client.get(reverse("admin:uploads_fileupload_change", args=[upload.pk])).content.decode()
+    admin_page = client.get(reverse("admin:uploads_fileupload_change", args=[upload.pk]), follow=True).content.decode()
     assert "1 landline (row 3)" in admin_page
     answer = client.get(f"/api/v1/uploads/{upload.pk}/").json()
     assert answer["numbers"]["counts"] == {"landline": 1}

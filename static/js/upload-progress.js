@@ -5,7 +5,6 @@
   const bar = root.querySelector("progress");
   const rows = root.querySelector('[data-field="rows"]');
   const status = root.querySelector('[data-field="status"]');
-  const running = ["pending", "validating", "processing", "reverting"];
 
   async function poll() {
     try {
@@ -16,7 +15,7 @@
         bar.nextElementSibling.textContent = upload.progress_percent + "%";
         rows.textContent = upload.rows_done + " / " + (upload.rows_total ?? "?");
         status.textContent = upload.status_display;
-        if (!running.includes(upload.status)) {
+        if (!upload.running) {  // the server says which statuses are running: the page reloads once it is done
           window.location.reload();
           return;
         }

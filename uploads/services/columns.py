@@ -10,13 +10,14 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 
-from customers.resources import REQUIRED_COLUMNS, header_key, header_map
+from customers.headers import REQUIRED_COLUMNS, header_key, header_map
 from uploads.models import ColumnProfile, FileUpload, UploadStatus, column_mapping_errors
 from voiceassist.common.api import MAX_ID
 from voiceassist.common.exceptions import ApplicationError
 from voiceassist.common.services import audit_event_record
 
 from .intake import committed_then_queued, upload_queue_on_commit
+from .status import upload_transition
 
 PROFILE_NAME_MAX_LENGTH = ColumnProfile._meta.get_field("name").max_length
 
@@ -166,17 +167,18 @@ def upload_columns_map(
 
     after_preview = upload.status == UploadStatus.AWAITING_CONFIRMATION
     upload.entries.all().delete()  # a preview's entries make way for those read with the new mapping
-    upload.reset_progress()
-    upload.rows_total = None
-    upload.started_at = upload.finished_at = None
-    upload.error_summary = ""
-    upload.column_overrides = mapping
-    upload.profile = profile
-    upload.report = {
-        key: value for key, value in upload.report.items() if key not in ("missing_columns", "mapping_needed")
-    }
-    upload.status = UploadStatus.PENDING
-    upload.save()
+    upload_transition(
+        upload=upload,
+        to=UploadStatus.PENDING,
+        **upload.reset_progress(),
+        rows_total=None,
+        started_at=None,
+        finished_at=None,
+        error_summary="",
+        column_overrides=mapping,
+        profile=profile,
+        report={key: value for key, value in upload.report.items() if key not in ("missing_columns", "mapping_needed")},
+    )
     audit_event_record(
         actor=actor,
         action="upload.columns_mapped",

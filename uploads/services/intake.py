@@ -22,6 +22,8 @@ from uploads.models import ColumnProfile, FileUpload, UploadMode, UploadStatus
 from voiceassist.common.exceptions import ApplicationError
 from voiceassist.common.services import audit_event_record
 
+from .status import upload_transition
+
 logger = logging.getLogger(__name__)
 
 ACCEPTED_EXTENSIONS = (".csv", ".txt", ".tsv", ".xlsx", ".xlsm")
@@ -180,16 +182,23 @@ def upload_confirm(*, upload: FileUpload, actor: AbstractBaseUser | None) -> Fil
             code="file_purged",
         )
     preview_done = upload.dry_run and upload.finished_at is not None
+    fields: dict[str, Any] = {}
     if preview_done:
         # The preview's entries make way for the real ones; the file is read again from the start.
         upload.entries.all().delete()
-        upload.dry_run = False
-        upload.rows_total = None
-        upload.reset_progress()
-        upload.started_at = upload.finished_at = None
-    upload.status = UploadStatus.PENDING
-    upload.report = {**upload.report, "confirmed_identical": bool(upload.identical_to_id)}
-    upload.save()
+        fields = {
+            **upload.reset_progress(),
+            "dry_run": False,
+            "rows_total": None,
+            "started_at": None,
+            "finished_at": None,
+        }
+    upload_transition(
+        upload=upload,
+        to=UploadStatus.PENDING,
+        report={**upload.report, "confirmed_identical": bool(upload.identical_to_id)},
+        **fields,
+    )
     audit_event_record(actor=actor, action="upload.confirmed", target=upload, details={"after_preview": preview_done})
     upload_queue_on_commit(upload)
     return upload

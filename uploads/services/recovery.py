@@ -17,12 +17,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from uploads.models import RUNNING_STATUSES, FileUpload, UploadStatus
+from uploads.models import RUNNING_STATUSES, STARTED_STATUSES, FileUpload, UploadStatus
 
 from .intake import upload_queue_send
+from .status import upload_fail
 
-# Statuses in which a delivery has started work (a pending upload has not been picked up yet).
-IN_PROGRESS = (UploadStatus.VALIDATING, UploadStatus.PROCESSING)
 # Deliveries that started at the same row, without getting further, before the upload is given up.
 MAX_DELIVERIES_WITHOUT_PROGRESS = 2
 # What ``upload_delivery_begin`` says a delivery should do.
@@ -71,22 +70,20 @@ def upload_delivery_begin(*, upload_id: int, now: datetime | None = None) -> str
     upload = FileUpload.objects.select_for_update().filter(pk=upload_id).first()
     if upload is None:
         return NO
-    in_progress = upload.status in IN_PROGRESS
+    in_progress = upload.status in STARTED_STATUSES
     if in_progress and upload.updated_at > now - timedelta(seconds=settings.UPLOAD_STALL_SECONDS):
         return LATER
     here = upload.last_row_number
     starts = list(upload.report.get("deliveries", [])) if in_progress else []
     if in_progress and starts[-MAX_DELIVERIES_WITHOUT_PROGRESS:] == [here] * MAX_DELIVERIES_WITHOUT_PROGRESS:
         where = f"after row {here}" if here else "before its first row"
-        upload.status = UploadStatus.FAILED
-        upload.finished_at = now
-        upload.error_summary = (
-            f"Processing this file stopped its worker {MAX_DELIVERIES_WITHOUT_PROGRESS} times {where} without "
-            "getting further (it ran out of memory or time), so it was set aside. Rows before that point were "
-            "imported. Check the file — an Excel workbook can hide a huge sheet — then save it as CSV or split "
-            "it, and upload the rest again."
+        upload_fail(
+            upload_id=upload.pk,
+            message=f"Processing this file stopped its worker {MAX_DELIVERIES_WITHOUT_PROGRESS} times {where} "
+            "without getting further (it ran out of memory or time), so it was set aside. Rows before that point "
+            "were imported. Check the file — an Excel workbook can hide a huge sheet — then save it as CSV or "
+            "split it, and upload the rest again.",
         )
-        upload.save(update_fields=["status", "finished_at", "error_summary", "updated_at"])
         return NO
     upload.report = {**upload.report, "deliveries": [*starts, here][-5:]}
     upload.save(update_fields=["report", "updated_at"])

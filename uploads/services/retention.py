@@ -14,17 +14,8 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from uploads.models import FileUpload, UploadStatus
+from uploads.models import FINISHED_STATUSES, WAITING_FOR_A_PERSON, FileUpload, UploadStatus
 from voiceassist.common.services import audit_event_record
-
-# Statuses in which nothing will read the file again (a waiting upload would, if confirmed: past the
-# retention period it is refused with a message instead).
-_DONE_WITH = (
-    UploadStatus.COMPLETED,
-    UploadStatus.FAILED,
-    UploadStatus.AWAITING_CONFIRMATION,
-    UploadStatus.AWAITING_MAPPING,
-)
 
 
 def uploads_files_due(*, now: datetime) -> Q:
@@ -33,7 +24,12 @@ def uploads_files_due(*, now: datetime) -> Q:
     return (
         Q(file_purged_at__isnull=True)
         & ~Q(file="")
-        & (Q(status=UploadStatus.REVERTED) | Q(status__in=_DONE_WITH, created_at__lt=cutoff))
+        # Finished, or waiting for a person: nothing reads the file again (a waiting upload would, if confirmed:
+        # past the retention period it is refused with a message instead).
+        & (
+            Q(status=UploadStatus.REVERTED)
+            | Q(status__in=(*FINISHED_STATUSES, *WAITING_FOR_A_PERSON), created_at__lt=cutoff)
+        )
     )
 
 

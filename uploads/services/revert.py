@@ -32,14 +32,14 @@ from django.db import connection, models, reset_queries, transaction
 from django.utils import timezone
 
 from customers.models import Customer, Loan, Payment, PaymentSource, loan_status_for
-from uploads.models import FileUpload, RowOutcome, UploadRow, UploadStatus
+from uploads.models import FINISHED_STATUSES, FileUpload, RowOutcome, UploadRow, UploadStatus
 from voiceassist.common.exceptions import ApplicationError
 from voiceassist.common.services import audit_event_record
 
 from .batches import ACCEPTED, CUSTOMER_ATTRIBUTES, LOAN_ATTRIBUTES, json_value
 from .processing import error_without_row_values
+from .status import upload_transition
 
-REVERTIBLE = (UploadStatus.COMPLETED, UploadStatus.FAILED)
 # How many of each kind of note the report keeps; the counts are always complete.
 REPORT_LIMIT = 200
 # Entries undone per transaction: large enough for set-based statements to pay, small enough that a batch
@@ -51,6 +51,14 @@ SQLITE_PAUSE_SECONDS = 0.1
 # The two passes, in order: every entry the upload wrote, then the customers it created.
 ENTRIES, CUSTOMERS = "entries", "customers"
 _WROTE = (RowOutcome.CREATED, RowOutcome.UPDATED)
+# In the report while a revert runs: what the upload was before it (status, error, progress).
+_BEFORE = "revert_from"
+REVERT_CHANGED_NOTHING = "The revert failed and changed nothing; try again."
+
+
+def upload_may_be_reverted(upload: FileUpload) -> bool:
+    """An import (not a preview) that completed or failed: what a revert may be asked for."""
+    return not upload.dry_run and upload.status in FINISHED_STATUSES
 
 
 @transaction.atomic
@@ -59,14 +67,13 @@ def upload_revert_request(*, upload: FileUpload, actor: AbstractBaseUser | None)
     from uploads.tasks import upload_revert_task
 
     upload = FileUpload.objects.select_for_update().get(pk=upload.pk)
-    if upload.dry_run or upload.status not in REVERTIBLE:
+    if not upload_may_be_reverted(upload):
         raise ApplicationError(
             f"Upload #{upload.pk} is {upload.get_status_display().lower()}; only a completed or failed "
             "import can be reverted.",
             code="not_revertible",
         )
-    upload.status = UploadStatus.REVERTING
-    upload.save(update_fields=["status", "updated_at"])
+    _reverting(upload)
     audit_event_record(actor=actor, action="upload.revert_requested", target=upload)
     actor_id = actor.pk if actor is not None and actor.is_authenticated else None
     transaction.on_commit(lambda: upload_revert_task.delay(upload.pk, actor_id))
@@ -94,23 +101,57 @@ def upload_revert(
     raise failure  # outside the handler, so that the original error is not chained to it
 
 
+@transaction.atomic
 def upload_revert_stopped(*, upload_id: int) -> None:
-    """After an unexpected error: the batches done stay done, the upload says so and may be reverted again."""
-    with transaction.atomic():
-        upload = FileUpload.objects.select_for_update().get(pk=upload_id)
-        if upload.status != UploadStatus.REVERTING:
-            return
-        progress = upload.report.get("revert_progress")
-        if progress is None or upload.rows_done == 0:
-            upload.status = UploadStatus.COMPLETED
-            upload.error_summary = "The revert failed and changed nothing; try again."
-        else:
-            upload.status = UploadStatus.FAILED
-            upload.error_summary = (
+    """After an unexpected error: the batches done stay done, the upload says so and may be reverted again.
+
+    A revert that undid nothing leaves the upload as it was before the revert (completed, or failed with its
+    reason), adding that the revert failed; one that undid some rows fails the upload, saying how far it got.
+    """
+    upload = FileUpload.objects.select_for_update().get(pk=upload_id)
+    if upload.status != UploadStatus.REVERTING:
+        return
+    progress = upload.report.get("revert_progress")
+    if progress is None or upload.rows_done == 0:
+        before = upload.report.get(_BEFORE) or {}
+        # Not known (a revert asked for before this was recorded): failed, never completed on a guess.
+        status = before.get("status") if before.get("status") in FINISHED_STATUSES else UploadStatus.FAILED
+        # Its own error first (why it failed), then the revert's: said once, however many reverts failed.
+        error = before.get("error_summary", "")
+        if not error.endswith(REVERT_CHANGED_NOTHING):
+            error = f"{error} {REVERT_CHANGED_NOTHING}".strip()
+        upload_transition(
+            upload=upload,
+            to=status,
+            error_summary=error,
+            rows_total=before.get("rows_total", upload.rows_total),
+            rows_done=before.get("rows_done", upload.rows_done),
+            # Nothing was undone: a new revert starts from the beginning.
+            report={key: value for key, value in upload.report.items() if key not in ("revert_progress", _BEFORE)},
+        )
+    else:
+        upload_transition(
+            upload=upload,
+            to=UploadStatus.FAILED,
+            error_summary=(
                 f"The revert stopped after undoing {upload.rows_done} of {upload.rows_total} rows; the rest is as the "
                 "upload left it. Revert again to finish it. The error was logged."
-            )
-        upload.save(update_fields=["status", "error_summary", "updated_at"])
+            ),
+        )
+
+
+def _reverting(upload: FileUpload, **fields: Any) -> None:
+    """Mark a locked upload as being reverted, noting first what it was (what a revert that fails goes back to)."""
+    report = fields.pop("report", upload.report)
+    if upload.status in FINISHED_STATUSES and _BEFORE not in report:
+        before = {
+            "status": upload.status,
+            "error_summary": upload.error_summary,
+            "rows_total": upload.rows_total,
+            "rows_done": upload.rows_done,
+        }
+        report = {**report, _BEFORE: before}
+    upload_transition(upload=upload, to=UploadStatus.REVERTING, report=report, **fields)
 
 
 # --- The passes ---------------------------------------------------------------------------------
@@ -122,18 +163,20 @@ def _revert_begin(*, upload_id: int) -> bool:
     upload = FileUpload.objects.select_for_update().get(pk=upload_id)
     if upload.status == UploadStatus.REVERTED:
         return False
-    if upload.dry_run or upload.status not in (*REVERTIBLE, UploadStatus.REVERTING):
+    if upload.dry_run or upload.status not in (*FINISHED_STATUSES, UploadStatus.REVERTING):
         raise ApplicationError(f"Upload #{upload.pk} cannot be reverted.", code="not_revertible")
+    fields: dict[str, Any] = {}
     if "revert_progress" not in upload.report:
         wrote = upload.entries.filter(outcome__in=_WROTE, customer__isnull=False)
-        upload.rows_total = wrote.count() + wrote.filter(created_customer=True).count()
-        upload.rows_done = 0
-        upload.report = {
-            **upload.report,
-            "revert_progress": {"pass": ENTRIES, "before_row": None, **_Report().as_dict()},
+        fields = {
+            "rows_total": wrote.count() + wrote.filter(created_customer=True).count(),
+            "rows_done": 0,
+            "report": {
+                **upload.report,
+                "revert_progress": {"pass": ENTRIES, "before_row": None, **_Report().as_dict()},
+            },
         }
-    upload.status = UploadStatus.REVERTING
-    upload.save(update_fields=["status", "rows_total", "rows_done", "report", "updated_at"])
+    _reverting(upload, **fields)
     return True
 
 
@@ -176,11 +219,13 @@ def _revert_finish(*, upload_id: int, actor: AbstractBaseUser | None) -> None:
     if upload.status != UploadStatus.REVERTING or progress is None:
         return  # another delivery finished it
     report = _Report.from_dict(progress)
-    others = {key: value for key, value in upload.report.items() if key != "revert_progress"}
-    upload.report = {**others, "revert": {**report.as_dict(), "reverted_at": timezone.now().isoformat()}}
-    upload.status = UploadStatus.REVERTED
-    upload.error_summary = ""
-    upload.save(update_fields=["status", "report", "error_summary", "updated_at"])
+    others = {key: value for key, value in upload.report.items() if key not in ("revert_progress", _BEFORE)}
+    upload_transition(
+        upload=upload,
+        to=UploadStatus.REVERTED,
+        report={**others, "revert": {**report.as_dict(), "reverted_at": timezone.now().isoformat()}},
+        error_summary="",
+    )
     audit_event_record(actor=actor, action="upload.reverted", target=upload, details=report.counts())
 
 

@@ -6,8 +6,8 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from customers.headers import header_map
 from customers.models import Loan, Payment, PaymentSource
-from customers.resources import header_map
 from customers.signals import payment_recorded
 from customers.tests.factories import CustomerFactory, LoanFactory
 from uploads.models import RowOutcome, UploadMode, UploadStatus

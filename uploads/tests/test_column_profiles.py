@@ -347,23 +347,19 @@ def test_an_agent_can_neither_map_columns_nor_list_profiles(agent_user):
 # --- pages ---------------------------------------------------------------------------------------------------
 
 
-def test_the_admin_shows_the_mapping_form_and_its_errors_then_maps(client, back_office_user):
+def test_the_upload_page_shows_the_mapping_form_and_its_errors_then_maps(client, back_office_user):
     waiting = _upload(CONTACT_ROWS)
     client.force_login(back_office_user)
-    page = client.get(f"/admin/uploads/fileupload/{waiting.pk}/change/").content.decode()
+    page = client.get(f"/admin/uploads/fileupload/{waiting.pk}/change/", follow=True).content.decode()
     assert "data-column-mapping" in page
     assert "Contact 1" in page and "Ignore this column" in page
     assert waiting.report["mapping_needed"] in page
 
-    refused = client.post(
-        f"/admin/uploads/fileupload/{waiting.pk}/columns/", {"header_0": "phone", "header_1": "phone"}
-    )
+    refused = client.post(f"/uploads/{waiting.pk}/", {"header_0": "phone", "header_1": "phone"})
     assert refused.status_code == 200
     assert "are each mapped to phone" in refused.content.decode()
 
-    mapped = client.post(
-        f"/admin/uploads/fileupload/{waiting.pk}/columns/", {"header_0": "phone", "header_1": "", "save_as": "Acme"}
-    )
+    mapped = client.post(f"/uploads/{waiting.pk}/", {"header_0": "phone", "header_1": "", "save_as": "Acme"})
     assert mapped.status_code == 302
     waiting.refresh_from_db()
     assert waiting.status == UploadStatus.PENDING
@@ -371,13 +367,13 @@ def test_the_admin_shows_the_mapping_form_and_its_errors_then_maps(client, back_
     assert waiting.profile.name == "Acme"
 
 
-def test_the_admin_upload_form_offers_the_saved_profiles(client, back_office_user):
+def test_the_upload_form_offers_the_saved_profiles(client, back_office_user):
     profile = ColumnProfile.objects.create(name="Acme", columns={"Contact 1": "phone"})
     client.force_login(back_office_user)
-    assert "Acme" in client.get("/admin/uploads/fileupload/add/").content.decode()
+    assert "Acme" in client.get("/admin/uploads/fileupload/add/", follow=True).content.decode()
 
     file = SimpleUploadedFile("overdue.csv", csv_bytes(CONTACT_ROWS), content_type="text/csv")
-    client.post("/admin/uploads/fileupload/add/", {"file": file, "mode": "upsert", "profile": profile.pk})
+    client.post("/uploads/new/", {"file": file, "mode": "upsert", "profile": profile.pk})
 
     upload = FileUpload.objects.get()
     assert upload.profile == profile

@@ -1,8 +1,9 @@
-"""Every way in goes through the same pipeline: the admin (and its Import button), the API, the shell."""
+"""Every way in goes through the same pipeline: the upload pages (the admin leads there), the API, the shell."""
 
 import json
 
 import pytest
+from django.contrib.auth.models import Group, Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from rest_framework.test import APIClient
@@ -11,7 +12,7 @@ from customers.models import Customer
 from customers.tests.factories import CustomerFactory
 from uploads.models import ColumnProfile, FileUpload, UploadStatus
 from uploads.tests.factories import csv_bytes, upload_rows, write_csv
-from voiceassist.common.roles import AGENT
+from voiceassist.common.roles import AGENT, BACK_OFFICE
 from voiceassist.common.tests.factories import UserFactory, api_token_for
 
 pytestmark = pytest.mark.django_db
@@ -34,48 +35,63 @@ def api(back_office_user):
     return client
 
 
-# --- Admin ------------------------------------------------------------------------------------
+# --- The upload pages, and the admin that leads to them -----------------------------------------------
 
 
-def test_admin_upload_stores_queues_and_shows_the_result(
+def test_the_admin_leads_to_the_one_set_of_upload_pages(client, back_office_user):
+    upload = upload_rows(ROWS)
+    client.force_login(back_office_user)
+
+    assert client.get("/admin/uploads/fileupload/add/").url == "/uploads/new/"
+    assert client.get(f"/admin/uploads/fileupload/{upload.pk}/change/").url == f"/uploads/{upload.pk}/"
+    changelist = client.get("/admin/uploads/fileupload/").content.decode()
+    assert f'href="/uploads/{upload.pk}/"' in changelist
+    # The admin's own upload pages and their actions are gone: the one page does it all.
+    for gone in ("revert/", "failed-rows.csv"):
+        response = client.post(f"/admin/uploads/fileupload/{upload.pk}/{gone}")
+        assert response.status_code in (301, 302, 404) and "csv" not in response.get("Content-Type", "")
+    assert FileUpload.objects.get().status == UploadStatus.COMPLETED
+
+
+def test_upload_stores_queues_and_shows_the_result(
     client, back_office_user, eager_tasks, django_capture_on_commit_callbacks
 ):
     client.force_login(back_office_user)
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post("/admin/uploads/fileupload/add/", {"file": _file(), "mode": "upsert"})
+        response = client.post("/uploads/new/", {"file": _file(), "mode": "upsert"})
 
     upload = FileUpload.objects.get()
-    assert response.url == f"/admin/uploads/fileupload/{upload.pk}/change/"
+    assert response.url == f"/uploads/{upload.pk}/"
     assert upload.uploaded_by == back_office_user
     assert upload.status == UploadStatus.COMPLETED
     page = client.get(response.url)
     assert page.status_code == 200
     assert b"Download failed rows" in page.content
     assert "amount: 100000.00" in page.content.decode()
-    failed = client.get(f"/admin/uploads/fileupload/{upload.pk}/failed-rows.csv")
+    failed = client.get(f"/uploads/{upload.pk}/failed-rows.csv")
     assert "12345" in b"".join(failed.streaming_content).decode()
 
 
-def test_admin_preview_then_confirm(client, back_office_user, eager_tasks, django_capture_on_commit_callbacks):
+def test_preview_then_confirm(client, back_office_user, eager_tasks, django_capture_on_commit_callbacks):
     client.force_login(back_office_user)
     with django_capture_on_commit_callbacks(execute=True):
-        client.post("/admin/uploads/fileupload/add/", {"file": _file(), "mode": "upsert", "dry_run": "on"})
+        client.post("/uploads/new/", {"file": _file(), "mode": "upsert", "dry_run": "on"})
     upload = FileUpload.objects.get()
     assert upload.status == UploadStatus.AWAITING_CONFIRMATION
-    assert b"Confirm and import" in client.get(f"/admin/uploads/fileupload/{upload.pk}/change/").content
+    assert b"Confirm and import" in client.get(f"/uploads/{upload.pk}/").content
     assert not Customer.objects.exists()
 
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(f"/admin/uploads/fileupload/{upload.pk}/confirm/")
+        client.post(f"/uploads/{upload.pk}/confirm/")
 
     upload.refresh_from_db()
     assert upload.status == UploadStatus.COMPLETED
     assert Customer.objects.count() == 1
 
 
-def test_admin_upload_form_explains_a_wrong_file(client, back_office_user):
+def test_upload_form_explains_a_wrong_file(client, back_office_user):
     client.force_login(back_office_user)
-    response = client.post("/admin/uploads/fileupload/add/", {"file": _file("customers.pdf"), "mode": "upsert"})
+    response = client.post("/uploads/new/", {"file": _file("customers.pdf"), "mode": "upsert"})
 
     assert response.status_code == 200
     assert "is not a CSV or .xlsx file" in response.content.decode()
@@ -101,20 +117,31 @@ def test_the_customer_page_shows_the_timeline_of_entries(client, back_office_use
     assert "amount: 50000.00 → 42000.00" in page
 
 
-def test_admin_revert_queues_and_reports(client, back_office_user, eager_tasks, django_capture_on_commit_callbacks):
+def test_revert_queues_and_reports(client, back_office_user, eager_tasks, django_capture_on_commit_callbacks):
     upload = upload_rows(ROWS)
     client.force_login(back_office_user)
+    assert "Revert this upload" in client.get(f"/uploads/{upload.pk}/").content.decode()
 
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(f"/admin/uploads/fileupload/{upload.pk}/revert/")
+        response = client.post(f"/uploads/{upload.pk}/revert/")
 
+    assert response.url == f"/uploads/{upload.pk}/"
     upload.refresh_from_db()
     assert upload.status == UploadStatus.REVERTED
     assert not Customer.objects.exists()
-    assert (
-        "1 customers and 1 loans removed"
-        in client.get(f"/admin/uploads/fileupload/{upload.pk}/change/").content.decode()
-    )
+    page = client.get(f"/uploads/{upload.pk}/").content.decode()
+    assert "1 customers and 1 loans removed" in page
+    assert "Revert this upload" not in page
+
+
+def test_reverting_takes_the_permission_to_delete_uploads(client, back_office_user):
+    upload = upload_rows(ROWS)
+    Group.objects.get(name=BACK_OFFICE).permissions.remove(Permission.objects.get(codename="delete_fileupload"))
+    client.force_login(back_office_user)
+
+    assert "Revert this upload" not in client.get(f"/uploads/{upload.pk}/").content.decode()
+    assert client.post(f"/uploads/{upload.pk}/revert/").status_code == 403
+    assert FileUpload.objects.get().status == UploadStatus.COMPLETED
 
 
 def test_agents_cannot_upload_in_the_admin(client, roles):

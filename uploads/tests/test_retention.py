@@ -80,5 +80,5 @@ def test_the_upload_page_and_the_api_say_the_file_was_deleted(client, back_offic
     client.force_login(back_office_user)
 
     assert "Deleted on" in client.get(f"/uploads/{upload.pk}/").content.decode()
-    assert "Deleted on" in client.get(f"/admin/uploads/fileupload/{upload.pk}/change/").content.decode()
+    assert "Deleted on" in client.get(f"/admin/uploads/fileupload/{upload.pk}/change/", follow=True).content.decode()
     assert client.get(f"/api/v1/uploads/{upload.pk}/").json()["file_purged_at"] is not None

@@ -151,13 +151,13 @@ def test_each_batch_records_its_progress_on_the_upload(monkeypatch):
     assert FileUpload.objects.get(pk=target.pk).progress_percent == 100
 
 
-def test_the_admin_and_the_api_show_a_reverts_progress(client, back_office_user):
+def test_the_upload_page_and_the_api_show_a_reverts_progress(client, back_office_user):
     target = _history()
     FileUpload.objects.filter(pk=target.pk).update(status=UploadStatus.REVERTING, rows_done=7, rows_total=28)
     client.force_login(back_office_user)
 
     assert client.get(f"/api/v1/uploads/{target.pk}/").json()["progress_percent"] == 25
-    assert 'value="25"' in client.get(f"/admin/uploads/fileupload/{target.pk}/change/").content.decode()
+    assert 'value="25"' in client.get(f"/uploads/{target.pk}/").content.decode()
 
 
 # Batches of 3: the entries' pass is 14 rows (5 batches, then one that finds none), the customers' pass 12.

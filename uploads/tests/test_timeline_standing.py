@@ -120,9 +120,9 @@ def test_the_admin_marks_entries_on_the_customer_the_upload_and_the_entries_list
     assert "preview, never confirmed" in customer_page
     assert f"reverted on {_day(history['reverted'])}" in customer_page
 
-    preview_page = client.get(f"/admin/uploads/fileupload/{history['preview'].pk}/change/").content.decode()
+    preview_page = client.get(f"/uploads/{history['preview'].pk}/").content.decode()
     assert "These rows are not in force: preview, never confirmed." in preview_page
-    imported_page = client.get(f"/admin/uploads/fileupload/{history['imported'].pk}/change/").content.decode()
+    imported_page = client.get(f"/uploads/{history['imported'].pk}/").content.decode()
     assert "data-entries-standing" not in imported_page
 
     entries = client.get("/admin/uploads/uploadrow/")

@@ -36,7 +36,7 @@ def test_title_lines_and_blank_rows_are_reported_and_never_imported(client, back
 
     client.force_login(back_office_user)
     for url in (f"/uploads/{upload.pk}/", reverse("admin:uploads_fileupload_change", args=[upload.pk])):
-        page = client.get(url).content.decode()
+        page = client.get(url, follow=True).content.decode()  # the admin leads to the upload's page
         assert "row 1: ABC Finance Ltd" in page
         assert "2 (rows 6, 8)" in page
     assert client.get(f"/api/v1/uploads/{upload.pk}/").json()["reading"]["blank_rows"] == [6, 8]
