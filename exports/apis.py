@@ -19,10 +19,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from voiceassist.common.api import ErrorSerializer, error_responses
-from voiceassist.common.exports import CONTENT_TYPES, FORMATS, export_response, export_rows
+from voiceassist.common.exports import CONTENT_TYPES, EXPORTS, FORMATS, export_response, export_rows
 
 from .models import ExportFormat, ExportJob
-from .registry import EXPORTS
 from .selectors import (
     export_count,
     export_direct_check,

@@ -8,11 +8,11 @@ from django.core.files import File
 from django.db.models import Model, QuerySet
 from django.http import Http404
 
+from voiceassist.common.exports import EXPORTS, Export
 from voiceassist.common.roles import user_is_back_office
 
 from .errors import ExportExpired, ExportForbidden, ExportNotReady, ExportTooLarge
 from .models import ExportJob, ExportJobStatus
-from .registry import EXPORTS, Export
 
 # Rows read per query. Django prefetches related rows (a customer's loans) chunk by chunk, so a long export
 # runs a few hundred keyed reads rather than import-export's page-by-page OFFSET reads, which slow down

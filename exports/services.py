@@ -24,12 +24,11 @@ from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
 
 from voiceassist.common.exceptions import ApplicationError
-from voiceassist.common.exports import FORMATS, export_filename, export_rows, rows_write
+from voiceassist.common.exports import EXPORTS, FORMATS, export_filename, export_rows, rows_write
 from voiceassist.common.services import audit_event_record
 
 from .errors import ExportQueueUnavailable, IllegalTransition
 from .models import ExportJob, ExportJobStatus
-from .registry import EXPORTS
 from .selectors import export_get, export_objects, export_permission_check
 
 logger = logging.getLogger(__name__)

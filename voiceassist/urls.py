@@ -3,16 +3,15 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from uploads.apis import CustomerEntriesApi
 from voiceassist.common import views as common_views
 
+# The public API: each app lists its routes in its own ``api_urls``, each path written out in full from here.
 api_v1 = [
-    path("uploads/", include("uploads.urls")),
-    path("calls/", include("calls.urls")),
-    path("exports/", include("exports.urls")),
-    path("payments/", include("payments.urls")),
-    path("", include("voiceassist.api_urls")),
-    path("customers/<int:pk>/entries/", CustomerEntriesApi.as_view(), name="api-customer-entries"),
+    path("", include("customers.api_urls")),
+    path("", include("uploads.api_urls")),
+    path("", include("calls.api_urls")),
+    path("", include("payments.api_urls")),
+    path("", include("exports.api_urls")),
 ]
 
 urlpatterns = [

@@ -1,6 +1,7 @@
 """The bot's conversation: one state machine (``engine``), its words per language (``prompts``), and how
 amounts and dates are said (``speech``). Providers and services use what is exported here."""
 
+from .context import Context, loans_in_conversation
 from .engine import (
     ASK,
     ASK_DATE,
@@ -9,17 +10,12 @@ from .engine import (
     GREETING,
     MACHINE,
     VERIFY,
-    Action,
-    Context,
-    Heard,
-    Reply,
-    Turn,
     conversation_answer,
     conversation_for_machine,
     conversation_open,
-    loans_in_conversation,
 )
 from .prompts import CONVERSATION_LANGUAGES, PROMPT_KEYS, PROMPTS
+from .turns import Action, Heard, Reply, Turn
 
 __all__ = [
     "ASK",

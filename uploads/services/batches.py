@@ -4,11 +4,12 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, NamedTuple
+from typing import Any
 
 from django.conf import settings
 from django.utils import timezone
 
+from customers.headers import header_column
 from customers.merge import (
     CUSTOMER_ATTRIBUTES,
     LOAN_ATTRIBUTES,
@@ -22,26 +23,18 @@ from customers.merge import (
     merge,
 )
 from customers.merge import as_change_value as json_value
-from customers.models import LoanStatus, PaymentSource, loan_status_for
+from customers.models import LoanStatus, loan_status_for
 from customers.national_ids import (
     national_id_mask,
     national_ids_masked,
 )
-from customers.resources import header_column, resource_clean_row
-from customers.services import loans_settled_announce, payments_recorded_announce
+from customers.resources import resource_clean_row
+from customers.services import loans_settled_announce
 from uploads.models import COUNT_FIELDS, FileUpload, RowOutcome, UploadMode
 from voiceassist.common.money import indian_grouping
 
+from .batch_payments import PAYMENT_FILE_COLUMNS, BatchPayments, FilePayment
 from .writers import batch_store
-
-# The columns of a payment the file reports: recorded as a ``Payment`` on the row's loan, never as loan values.
-PAYMENT_FILE_COLUMNS = ("payment_reference", "payment_amount", "payment_date")
-# Who recorded a payment first, as an entry tells a clerk why the file's payment was not counted again.
-_RECORDED_BY = {
-    PaymentSource.GATEWAY: "by a payment gateway",
-    PaymentSource.STAFF: "by staff or an integration",
-    PaymentSource.UPLOAD: "from an earlier file",
-}
 
 
 def _cell_as_written(value: Any) -> Any:
@@ -76,7 +69,7 @@ def _entry_values(values: dict[str, Any]) -> dict[str, Any]:
 _SUMMARY_WORDS = re.compile(r"^\s*(grand\s*total|sub\s*-?\s*total|totals?|कुल|योग)\b", re.IGNORECASE)
 
 
-def _summary_label(row: "_Row") -> str:
+def _summary_label(row: "BatchRow") -> str:
     """The label of a summary row (a TOTAL line at the bottom of a sheet), or "" for any other row."""
     if row.phone:
         return ""
@@ -97,14 +90,8 @@ ACCEPTED = (RowOutcome.CREATED, RowOutcome.UPDATED, RowOutcome.UNCHANGED)
 # --- One batch ----------------------------------------------------------------------------------
 
 
-class _Payment(NamedTuple):
-    amount: Decimal
-    paid_on: date
-    reference: str
-
-
 @dataclass(slots=True)
-class _Row:
+class BatchRow:
     number: int
     values: dict[str, Any]
     cleaned: dict[str, Any]
@@ -115,7 +102,7 @@ class _Row:
     changes: dict[str, list] = field(default_factory=dict)
     created_customer: bool = False
     created_loan: bool = False
-    payment: _Payment | None = None  # the payment the row reports, until it proves already recorded
+    payment: FilePayment | None = None  # the payment the row reports, until it proves already recorded
 
 
 class BatchProcessor:
@@ -151,20 +138,22 @@ class BatchProcessor:
         # Payment references too: a 12-digit UTR may pass for an Aadhaar number, and it is the payment's key.
         self.loan_id_headers = frozenset(h for h, kind in kinds.items() if kind in ("loan_id", "payment_reference"))
         self.has_payments = any(column in columns for column in PAYMENT_FILE_COLUMNS)
-        self.today = timezone.localdate()
+        self.payments = BatchPayments(
+            store=self.store, recorded_by_id=upload.uploaded_by_id, today=timezone.localdate()
+        )
 
-    def parse(self, batch: list[tuple[int, list]]) -> list[_Row]:
+    def parse(self, batch: list[tuple[int, list]]) -> list[BatchRow]:
         """Read and clean the batch's rows: pure Python, no database (so it may run beside another batch's
         writes)."""
         return [self._parse(number, cells) for number, cells in batch]
 
-    def process(self, batch: list[tuple[int, list]], rows: list[_Row] | None = None) -> dict[str, int]:
+    def process(self, batch: list[tuple[int, list]], rows: list[BatchRow] | None = None) -> dict[str, int]:
         """Decide and (when writing) persist the batch, parsed here unless ``rows`` are given."""
         rows = self.parse(batch) if rows is None else rows
         phones = {row.phone for row in rows if row.phone}
         loan_ids = {row.loan_id for row in rows if row.loan_id}
         self._load(phones, loan_ids)
-        self._load_payments({row.loan_id for row in rows if row.payment is not None and row.loan_id})
+        self.payments.load({row.loan_id for row in rows if row.payment is not None and row.loan_id})
         for row in rows:
             self._decide(row)
         now = timezone.now()
@@ -175,14 +164,14 @@ class BatchProcessor:
             self.settled_loans: list[str] = []
             self.store.upsert_loans([self._loan_row(loan_id, customer_ids, now) for loan_id in self.touched_loans])
             loans_settled_announce(loan_ids=self.settled_loans)
-            self._record_payments([row for row in rows if row.payment is not None and row.outcome in ACCEPTED], now)
+            self.payments.record([row for row in rows if row.payment is not None and row.outcome in ACCEPTED], now)
         self.store.insert_entries([self._entry_row(row, customer_ids) for row in rows])
         counts: dict[str, int] = dict.fromkeys(COUNT_FIELDS, 0)
         for row in rows:
             counts[row.outcome] += 1
         return counts
 
-    def _parse(self, number: int, cells: list) -> _Row:
+    def _parse(self, number: int, cells: list) -> BatchRow:
         if self.cells_are_text:
             values = dict(zip(self.headers, cells, strict=False))
         else:
@@ -196,7 +185,7 @@ class BatchProcessor:
         if masked:
             values.update(masked)
         cleaned, errors = resource_clean_row({column: cells[index] for column, index in self.column_items})
-        row = _Row(
+        row = BatchRow(
             number=number,
             values=values,
             cleaned=cleaned,
@@ -205,60 +194,8 @@ class BatchProcessor:
             loan_id=cleaned.get("loan_id") or "",
         )
         if self.has_payments:
-            self._payment_of(row, errors)
+            self.payments.read(row, errors)
         return row
-
-    def _payment_of(self, row: _Row, errors: dict[str, str]) -> None:
-        """The payment the row reports, if any; a partial or future one makes the row invalid.
-
-        A row reports a payment when it has an amount paid above zero or a reference; a date alone (or an amount
-        of zero) is not a payment.
-        """
-        if any(column in errors for column in PAYMENT_FILE_COLUMNS):
-            return
-        cleaned = row.cleaned
-        reference = cleaned.get("payment_reference") or ""
-        amount = cleaned.get("payment_amount")
-        paid_on = cleaned.get("payment_date")
-        if not amount and not reference:
-            return
-        problem = None
-        if not amount:
-            problem = (
-                f"payment_amount: payment “{reference}” has no amount. Fill in the amount paid, or clear the "
-                "payment reference."
-            )
-        elif paid_on is None:
-            problem = (
-                f"payment_date: the payment of ₹{indian_grouping(amount)} has no date. Fill in the date it was paid."
-            )
-        elif paid_on > self.today:
-            problem = (
-                f"payment_date: {paid_on:%d/%m/%Y} is in the future, and a payment the file reports must have been "
-                "made already. Check the date (dates are read day first, dd/mm/yyyy)."
-            )
-        elif not row.loan_id:
-            if "loan_id" not in errors:
-                problem = (
-                    f"loan_id: the payment of ₹{indian_grouping(amount)} needs the loan it was paid against. Fill in "
-                    "the loan id."
-                )
-        else:
-            row.payment = _Payment(amount=amount, paid_on=paid_on, reference=reference)
-        if problem:
-            row.errors.append(problem)
-
-    def _load_payments(self, loan_ids: set[str]) -> None:
-        """The payments already recorded on the batch's loans that the file reports a payment for."""
-        self.payments_by_reference: dict[tuple[str, str], dict] = {}
-        self.payments_by_amount: dict[tuple[str, Decimal, date], dict] = {}
-        if not loan_ids:
-            return
-        for payment in self.store.payments_of_loans(loan_ids):
-            loan_id = payment["lender_loan_id"]
-            if payment["reference"]:
-                self.payments_by_reference[(loan_id, payment["reference"])] = payment
-            self.payments_by_amount.setdefault((loan_id, payment["amount"], payment["paid_on"]), payment)
 
     def _load(self, phones: set[str], loan_ids: set[str]) -> None:
         """What the database and the earlier rows of this file say about the batch's keys."""
@@ -313,7 +250,7 @@ class BatchProcessor:
                 if column in LOAN_ATTRIBUTES:
                     loan[column] = new
 
-    def _decide(self, row: _Row) -> None:
+    def _decide(self, row: BatchRow) -> None:
         summary = _summary_label(row)
         if summary:
             # A spreadsheet's total line, not a borrower: skipped and said so, never counted invalid.
@@ -390,7 +327,7 @@ class BatchProcessor:
             self.loans[loan_id] = {**loan_current, **given_to_loan, "phone": phone}
             self.touched_loans[loan_id] = None
             if row.payment is not None:
-                self._payment_given(row)
+                self.payments.given(row)
 
         if row.created_customer or row.created_loan:
             row.outcome = RowOutcome.CREATED
@@ -414,65 +351,8 @@ class BatchProcessor:
             "the loan still owes: correct whichever of the two is wrong."
         )
 
-    def _payment_given(self, row: _Row) -> None:
-        """The row's payment, unless its loan has it already: by reference, or without one by amount and date."""
-        payment = row.payment
-        if payment.reference:
-            recorded = self.payments_by_reference.get((row.loan_id, payment.reference))
-        else:
-            recorded = self.payments_by_amount.get((row.loan_id, payment.amount, payment.paid_on))
-        if recorded is not None:
-            self._payment_already_recorded(row, recorded)
-            return
-        row.changes["payment_amount"] = [None, json_value(payment.amount)]
-        row.changes["payment_date"] = [None, json_value(payment.paid_on)]
-        if payment.reference:
-            row.changes["payment_reference"] = [None, payment.reference]
-
     @staticmethod
-    def _payment_already_recorded(row: _Row, recorded: dict[str, Any] | None) -> None:
-        payment = row.payment
-        row.payment = None
-        for column in PAYMENT_FILE_COLUMNS:
-            row.changes.pop(column, None)
-        what = f"₹{indian_grouping(payment.amount)} paid on {payment.paid_on:%d/%m/%Y}"
-        if payment.reference:
-            what += f", reference {payment.reference}"
-        by = f", recorded {_RECORDED_BY.get(recorded['source'], '')}" if recorded is not None else ""
-        row.errors.append(f"payment: already recorded on loan {row.loan_id} ({what}{by}); not counted again.")
-
-    def _record_payments(self, rows: list[_Row], now: datetime) -> None:
-        """Record the rows' payments on their loans; the outstanding amounts stay as the file gives them."""
-        if not rows:
-            return
-        loan_pks = self.store.loan_pks(row.loan_id for row in rows)
-        recorded = self.store.insert_payments(
-            [
-                {
-                    "loan_id": loan_pks[row.loan_id],
-                    "amount": row.payment.amount,
-                    "paid_on": row.payment.paid_on,
-                    "paid_at": None,
-                    "reference": row.payment.reference,
-                    "source": PaymentSource.UPLOAD,
-                    "gateway": "",
-                    "recorded_by_id": self.upload.uploaded_by_id,
-                    "created_at": now,
-                    "updated_at": now,
-                }
-                for row in rows
-            ]
-        )
-        for row in rows:
-            if loan_pks[row.loan_id] not in recorded:
-                # Its reference reached the loan while this batch ran (a gateway's webhook).
-                self._payment_already_recorded(row, None)
-                if row.outcome == RowOutcome.UPDATED and not row.changes:
-                    row.outcome = RowOutcome.UNCHANGED
-        payments_recorded_announce(payment_ids=list(recorded.values()))
-
-    @staticmethod
-    def _reject(row: _Row, outcome: str, message: str) -> None:
+    def _reject(row: BatchRow, outcome: str, message: str) -> None:
         row.outcome = outcome
         row.errors.append(message)
 
@@ -505,7 +385,7 @@ class BatchProcessor:
             self.settled_loans.append(loan_id)
         return status
 
-    def _entry_row(self, row: _Row, customer_ids: dict[str, int]) -> dict[str, Any]:
+    def _entry_row(self, row: BatchRow, customer_ids: dict[str, int]) -> dict[str, Any]:
         phone = row.phone or str(row.values.get(self.headers[self.columns["phone"]], ""))[:32]
         return {
             "upload_id": self.upload.pk,

@@ -11,8 +11,9 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from customers.headers import header_map
 from customers.merge import CUSTOMER_ATTRIBUTES, LOAN_ATTRIBUTES
-from customers.resources import header_map, resource_clean_row
+from customers.resources import resource_clean_row
 from customers.services import customer_upsert, loan_upsert
 from voiceassist.common.exceptions import ApplicationError
 from voiceassist.common.services import audit_event_record

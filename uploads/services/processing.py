@@ -11,24 +11,25 @@ A preview (``dry_run``) goes through exactly the same steps but writes only the 
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from itertools import islice
-from typing import Any
 
 from django.conf import settings
 from django.db import reset_queries, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from customers.headers import HeaderMapping, header_map
 from customers.models import PhoneType
 from customers.national_ids import national_id_redact
 from customers.phones import phone_kind
-from customers.resources import HeaderMapping, MissingColumns, header_map
-from uploads.models import COUNT_FIELDS, FileUpload, UploadStatus
+from customers.resources import MissingColumns
+from uploads.models import COUNT_FIELDS, MOVING_STATUSES, FileUpload, UploadStatus
 from uploads.readers import Table, open_table
 from voiceassist.common.exceptions import ApplicationError
 
 from .batches import ACCEPTED, BatchProcessor
 from .columns import upload_column_overrides
 from .recovery import upload_heartbeat
+from .status import upload_fail, upload_transition
 
 # File column -> Customer / Loan attribute. Entries record changes under the file column names. The national
 # id's fingerprint is not among them: it never leaves the customer's row, so an entry records only the last
@@ -36,9 +37,6 @@ from .recovery import upload_heartbeat
 HEARTBEAT_ROWS = 20_000
 # How much of a title line above the header the report keeps.
 TITLE_LINE_CHARS = 200
-FINISHED = (UploadStatus.COMPLETED, UploadStatus.FAILED, UploadStatus.REVERTING, UploadStatus.REVERTED)
-# Held until a person confirms (a preview, an identical file) or says which column is which.
-WAITING_FOR_A_PERSON = (UploadStatus.AWAITING_CONFIRMATION, UploadStatus.AWAITING_MAPPING)
 
 # --- The run ------------------------------------------------------------------------------------
 
@@ -46,10 +44,13 @@ WAITING_FOR_A_PERSON = (UploadStatus.AWAITING_CONFIRMATION, UploadStatus.AWAITIN
 def upload_process(*, upload_id: int) -> FileUpload:
     """Run (or resume) an upload to its end. Safe to call again on an upload in any state."""
     upload = FileUpload.objects.select_related("profile").get(pk=upload_id)
-    if upload.status in FINISHED or upload.status in WAITING_FOR_A_PERSON:
-        return upload
+    if upload.status not in MOVING_STATUSES:
+        return upload  # finished, being reverted, or waiting for a person
     if upload.file_purged_at is not None:
-        _fail(upload, "The file of this upload was deleted (files are kept for a limited time). Upload it again.")
+        upload_fail(
+            upload_id=upload.pk,
+            message="The file of this upload was deleted (files are kept for a limited time). Upload it again.",
+        )
         upload.refresh_from_db()
         return upload
     # A saved column profile may say on which row the header is (title lines above it) and which column is which.
@@ -70,7 +71,7 @@ def upload_process(*, upload_id: int) -> FileUpload:
                 if not _advance_phase(upload):
                     break
     except ApplicationError as exc:
-        _fail(upload, exc.message)
+        upload_fail(upload_id=upload.pk, message=exc.message)
     upload.refresh_from_db()
     return upload
 
@@ -82,7 +83,7 @@ def _validate(upload: FileUpload, table: Table, mapping: HeaderMapping) -> bool:
     matched nothing: one of them may be the missing column under a header no alias knows, so the upload
     waits for a person to say which (``upload_columns_map``).
     """
-    _set_status(upload, UploadStatus.VALIDATING, started_at=timezone.now())
+    upload_transition(upload=upload, to=UploadStatus.VALIDATING, started_at=timezone.now())
     columns_report = {
         "format": table.format,
         "encoding": table.encoding,
@@ -99,7 +100,7 @@ def _validate(upload: FileUpload, table: Table, mapping: HeaderMapping) -> bool:
     }
     if mapping.missing_required and mapping.unknown:
         missing = " and ".join(mapping.missing_required)
-        upload.report = {
+        report = {
             **upload.report,
             **columns_report,
             "missing_columns": mapping.missing_required,
@@ -108,8 +109,7 @@ def _validate(upload: FileUpload, table: Table, mapping: HeaderMapping) -> bool:
                 f"({', '.join(mapping.unknown)}) holds the {missing}, or ignore the ones not needed."
             ),
         }
-        upload.status = UploadStatus.AWAITING_MAPPING
-        upload.save(update_fields=["report", "status", "updated_at"])
+        upload_transition(upload=upload, to=UploadStatus.AWAITING_MAPPING, report=report)
         return False
     if mapping.missing_required:
         raise MissingColumns(missing=mapping.missing_required, found=table.headers)
@@ -118,7 +118,7 @@ def _validate(upload: FileUpload, table: Table, mapping: HeaderMapping) -> bool:
         rows_total += 1
         if rows_total % HEARTBEAT_ROWS == 0:
             upload_heartbeat(upload_id=upload.pk)  # counting commits nothing: say it is alive
-    upload.report = {
+    report = {
         **upload.report,
         **columns_report,
         # Skipped, and listed so that a clerk can see no row was lost.
@@ -127,9 +127,7 @@ def _validate(upload: FileUpload, table: Table, mapping: HeaderMapping) -> bool:
         # With "stop on error" the file is first checked in full, writing nothing but entries.
         "phase": "validation" if upload.stop_on_error and not upload.dry_run else "import",
     }
-    upload.rows_total = rows_total
-    upload.status = UploadStatus.PROCESSING
-    upload.save(update_fields=["report", "rows_total", "status", "updated_at"])
+    upload_transition(upload=upload, to=UploadStatus.PROCESSING, report=report, rows_total=rows_total)
     return True
 
 
@@ -204,9 +202,9 @@ def _advance_phase(upload: FileUpload) -> bool:
     invalid = upload.invalid_count + upload.duplicate_count
     if upload.report.get("phase") == "validation":
         if invalid:
-            _fail(
-                upload,
-                f"{invalid} row(s) are invalid or duplicated, and this upload was set to stop on any "
+            upload_fail(
+                upload_id=upload.pk,
+                message=f"{invalid} row(s) are invalid or duplicated, and this upload was set to stop on any "
                 "invalid row: nothing was imported. Download the failed rows, fix them and upload again.",
             )
             return False
@@ -216,11 +214,12 @@ def _advance_phase(upload: FileUpload) -> bool:
             upload.report = {**upload.report, "phase": "import"}
             upload.save()
         return True
-    with transaction.atomic():
-        upload.status = UploadStatus.AWAITING_CONFIRMATION if upload.dry_run else UploadStatus.COMPLETED
-        upload.finished_at = timezone.now()
-        upload.report = {**upload.report, "numbers": numbers_report(upload)}
-        upload.save(update_fields=["status", "finished_at", "report", "updated_at"])
+    upload_transition(
+        upload=upload,
+        to=UploadStatus.AWAITING_CONFIRMATION if upload.dry_run else UploadStatus.COMPLETED,
+        finished_at=timezone.now(),
+        report={**upload.report, "numbers": numbers_report(upload)},
+    )
     return False
 
 
@@ -249,19 +248,6 @@ def numbers_report(upload: FileUpload) -> dict:
             if len(listed := rows.setdefault(flag, [])) < NUMBERS_LISTED:
                 listed.append(number)
     return {"counts": counts, "rows": rows, "countries": list(settings.CALL_COUNTRIES)}
-
-
-def _fail(upload: FileUpload, message: str) -> None:
-    FileUpload.objects.filter(pk=upload.pk).update(
-        status=UploadStatus.FAILED, error_summary=message, finished_at=timezone.now(), updated_at=timezone.now()
-    )
-
-
-def _set_status(upload: FileUpload, status: str, **fields: Any) -> None:
-    upload.status = status
-    for name, value in fields.items():
-        setattr(upload, name, value)
-    upload.save(update_fields=["status", *fields, "updated_at"])
 
 
 def _batches(rows: Iterable, size: int) -> Iterator[list]:

@@ -4,239 +4,43 @@ The pipeline decides what each row does; a store only reads what a batch needs a
 a handful of statements. On PostgreSQL rows are streamed with ``COPY`` (into staging tables that are
 merged with one ``INSERT … ON CONFLICT`` per table) and keys are passed as one array parameter;
 elsewhere (SQLite in the embedded setup) Django's ``bulk_create(update_conflicts=True)`` and
-``__in`` lookups do the same job. Both take and give the same shapes.
+``__in`` lookups do the same job (``orm_store``). Both take and give the same shapes (``stores``).
+
+Here: which store a database gets (``batch_store``), and the PostgreSQL store; the ``COPY`` text format is
+``copy_text``.
 """
 
-import io
 import json
-import operator
-import re
-from collections.abc import Callable, Iterable
-from typing import Any, Protocol
+from collections.abc import Iterable
+from typing import Any
 
-import orjson
-from django.db import IntegrityError, connection, transaction
+from django.db import connection
 
 from customers.models import Customer, Loan, Payment
 from customers.services import customer_search_indexes_merge
 from uploads.models import UploadRow
 
-# What the pipeline reads of a stored customer / loan (model attributes).
-CUSTOMER_READ = (
-    "id",
-    "phone",
-    "first_uploaded_at",
-    "full_name",
-    "alternate_phones",
-    "email",
-    "state",
-    "preferred_language",
-    "national_id_last4",
-    "national_id_fingerprint",
-)
-LOAN_READ = (
-    "loan_id",
-    "status",
-    "outstanding_amount",
-    "amount_due",
-    "principal_amount",
-    "due_date",
-    "days_past_due",
+from .copy_text import copy_rows
+from .orm_store import OrmBatchStore
+from .stores import (
+    CUSTOMER_COLUMNS,
+    CUSTOMER_READ,
+    CUSTOMER_UPDATE_COLUMNS,
+    EARLIER_ENTRY_FIELDS,
+    ENTRY_COLUMNS,
+    LOAN_COLUMNS,
+    LOAN_READ,
+    LOAN_UPDATE_COLUMNS,
+    PAYMENT_COLUMNS,
+    PAYMENT_READ,
+    BatchStore,
 )
 
-CUSTOMER_COLUMNS = (
-    "phone",
-    "full_name",
-    "alternate_phones",
-    "email",
-    "state",
-    "preferred_language",
-    "national_id_fingerprint",
-    "national_id_last4",
-    "phone_type",
-    "phone_country",
-    "first_uploaded_at",
-    "last_uploaded_at",
-    "created_at",
-    "updated_at",
-)
-# On conflict everything but the phone and the creation time takes the batch's value (the pipeline
-# has already merged the file's values with the stored ones).
-CUSTOMER_UPDATE_COLUMNS = tuple(c for c in CUSTOMER_COLUMNS if c not in ("phone", "created_at"))
 
-LOAN_COLUMNS = (
-    "loan_id",
-    "customer_id",
-    "principal_amount",
-    "outstanding_amount",
-    "amount_due",
-    "due_date",
-    "days_past_due",
-    "status",
-    "created_at",
-    "updated_at",
-)
-LOAN_UPDATE_COLUMNS = (
-    "principal_amount",
-    "outstanding_amount",
-    "amount_due",
-    "due_date",
-    "days_past_due",
-    "status",
-    "updated_at",
-)
-# What the pipeline reads of a batch's loans' payments, to take each payment once; and what it writes.
-# ``lender_loan_id`` is the loan's ``Loan.loan_id``; ``loan_id`` in the rows written is its primary key.
-PAYMENT_READ = ("reference", "amount", "paid_on", "source", "gateway")
-PAYMENT_COLUMNS = (
-    "loan_id",
-    "amount",
-    "paid_on",
-    "paid_at",
-    "reference",
-    "source",
-    "gateway",
-    "recorded_by_id",
-    "created_at",
-    "updated_at",
-)
-
-ENTRY_COLUMNS = (
-    "upload_id",
-    "row_number",
-    "outcome",
-    "customer_id",
-    "phone",
-    "loan_id",
-    "created_customer",
-    "created_loan",
-    "values",
-    "errors",
-    "changes",
-    "created_at",
-)
-EARLIER_ENTRY_FIELDS = ("row_number", "phone", "loan_id", "outcome", "values", "changes", "created_customer")
-_JSON_COLUMNS = frozenset({"alternate_phones", "values", "errors", "changes"})
-
-
-class BatchStore(Protocol):
-    def start_batch(self) -> None:
-        """Called first inside each batch's transaction."""
-
-    def end_batch(self) -> None:
-        """Called after a batch that wrote customers has committed."""
-
-    def customers_by_phone(self, phones: Iterable[str]) -> list[dict[str, Any]]:
-        """Stored customers with these phones (``CUSTOMER_READ`` fields)."""
-
-    def loans_by_id(self, loan_ids: Iterable[str]) -> list[dict[str, Any]]:
-        """Stored loans with these ids (``LOAN_READ`` fields and ``owner_phone``)."""
-
-    def earlier_entries(
-        self, upload_id: int, phones: Iterable[str], loan_ids: Iterable[str], outcomes: Iterable[str]
-    ) -> list[tuple]:
-        """Entries of this upload naming these phones or loan ids (``EARLIER_ENTRY_FIELDS``), in row order."""
-
-    def upsert_customers(self, rows: list[dict[str, Any]]) -> dict[str, int]:
-        """Insert or update customers (one row per phone); return ``{phone: id}``."""
-
-    def upsert_loans(self, rows: list[dict[str, Any]]) -> None:
-        """Insert or update loans (one row per loan id). A loan's customer is never changed."""
-
-    def insert_entries(self, rows: list[dict[str, Any]]) -> None:
-        """Insert the batch's entries."""
-
-    def loan_pks(self, loan_ids: Iterable[str]) -> dict[str, int]:
-        """``{loan id: primary key}`` of the stored loans with these loan ids."""
-
-    def payments_of_loans(self, loan_ids: Iterable[str]) -> list[dict[str, Any]]:
-        """The payments of the loans with these loan ids (``PAYMENT_READ`` fields and ``lender_loan_id``)."""
-
-    def insert_payments(self, rows: list[dict[str, Any]]) -> dict[int, int]:
-        """Insert payments (``PAYMENT_COLUMNS``), leaving out any whose reference its loan has by now (a webhook
-        may record it while the batch runs); return ``{loan primary key: payment primary key}`` of those written."""
-
-
-class OrmBatchStore:
-    def start_batch(self) -> None:
-        pass
-
-    def end_batch(self) -> None:
-        pass
-
-    def customers_by_phone(self, phones: Iterable[str]) -> list[dict[str, Any]]:
-        return list(Customer.objects.filter(phone__in=list(phones)).values(*CUSTOMER_READ))
-
-    def loans_by_id(self, loan_ids: Iterable[str]) -> list[dict[str, Any]]:
-        loans = Loan.objects.filter(loan_id__in=list(loan_ids)).values(*LOAN_READ, owner_phone=_customer_phone())
-        return list(loans)
-
-    def earlier_entries(self, upload_id, phones, loan_ids, outcomes) -> list[tuple]:
-        from django.db.models import Q
-
-        entries = UploadRow.objects.filter(upload_id=upload_id, outcome__in=list(outcomes)).filter(
-            Q(phone__in=list(phones)) | Q(loan_id__in=list(loan_ids))
-        )
-        return list(entries.order_by("row_number").values_list(*EARLIER_ENTRY_FIELDS))
-
-    def upsert_customers(self, rows: list[dict[str, Any]]) -> dict[str, int]:
-        if not rows:
-            return {}
-        Customer.objects.bulk_create(
-            [Customer(**row) for row in rows],
-            update_conflicts=True,
-            unique_fields=["phone"],
-            update_fields=list(CUSTOMER_UPDATE_COLUMNS),
-            batch_size=500,
-        )
-        phones = [row["phone"] for row in rows]
-        return dict(Customer.objects.filter(phone__in=phones).values_list("phone", "id"))
-
-    def upsert_loans(self, rows: list[dict[str, Any]]) -> None:
-        if rows:
-            Loan.objects.bulk_create(
-                [Loan(**row) for row in rows],
-                update_conflicts=True,
-                unique_fields=["loan_id"],
-                update_fields=list(LOAN_UPDATE_COLUMNS),
-                batch_size=500,
-            )
-
-    def insert_entries(self, rows: list[dict[str, Any]]) -> None:
-        if rows:
-            UploadRow.objects.bulk_create([UploadRow(**row) for row in rows], batch_size=500)
-
-    def loan_pks(self, loan_ids: Iterable[str]) -> dict[str, int]:
-        return dict(Loan.objects.filter(loan_id__in=list(loan_ids)).values_list("loan_id", "id"))
-
-    def payments_of_loans(self, loan_ids: Iterable[str]) -> list[dict[str, Any]]:
-        from django.db.models import F
-
-        payments = Payment.objects.filter(loan__loan_id__in=list(loan_ids))
-        return list(payments.values(*PAYMENT_READ, lender_loan_id=F("loan__loan_id")))
-
-    def insert_payments(self, rows: list[dict[str, Any]]) -> dict[int, int]:
-        if not rows:
-            return {}
-        try:
-            with transaction.atomic():
-                payments = Payment.objects.bulk_create([Payment(**row) for row in rows], batch_size=500)
-        except IntegrityError:
-            # A reference recorded meanwhile: one by one, leaving that one out.
-            payments = []
-            for row in rows:
-                try:
-                    with transaction.atomic():
-                        payments.append(Payment.objects.create(**row))
-                except IntegrityError:
-                    continue
-        return {payment.loan_id: payment.pk for payment in payments}
-
-
-def _customer_phone():
-    from django.db.models import F
-
-    return F("customer__phone")
+def batch_store() -> BatchStore:
+    if connection.vendor == "postgresql":
+        return PostgresBatchStore()
+    return OrmBatchStore()
 
 
 class PostgresBatchStore:
@@ -319,7 +123,7 @@ class PostgresBatchStore:
     def insert_entries(self, rows: list[dict[str, Any]]) -> None:
         if rows:
             with connection.cursor() as cursor:
-                _copy(cursor, self.entries, ENTRY_COLUMNS, rows)
+                copy_rows(cursor, self.entries, ENTRY_COLUMNS, rows)
 
     def loan_pks(self, loan_ids: Iterable[str]) -> dict[str, int]:
         rows = self._select(f"SELECT loan_id, id FROM {self.loans} WHERE loan_id = ANY(%s)", loan_ids)
@@ -363,68 +167,8 @@ class PostgresBatchStore:
             f"SELECT {', '.join(columns)} FROM {table} WITH NO DATA"
         )
         cursor.execute(f"TRUNCATE {stage}")
-        _copy(cursor, stage, columns, rows)
-
-
-# --- COPY's text format ----------------------------------------------------------------------------
-
-_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
-_needs_escape = re.compile(r"[\\\t\n\r]").search
-
-
-def _dumps(value: Any) -> str:
-    # orjson: an order of magnitude faster than json for the three JSON documents of every entry.
-    return orjson.dumps(value, default=str).decode()
-
-
-def _copy_text(value: Any) -> str:
-    if value is None:
-        return "\\N"
-    if value.__class__ is str:
-        return value.translate(_COPY_ESCAPES) if _needs_escape(value) else value
-    if value is True:
-        return "t"
-    if value is False:
-        return "f"
-    return str(value)
-
-
-def _copy_json(value: Any) -> str:
-    # JSON text has no raw tab or line break; only its own backslashes need doubling.
-    text = _dumps(value)
-    return text.replace("\\", "\\\\") if "\\" in text else text
-
-
-def _copy(cursor, table: str, columns: tuple[str, ...], rows: list[dict[str, Any]]) -> None:
-    """Stream ``rows`` into ``table`` with ``COPY … FROM STDIN`` (text format: tab-separated, ``\\N`` is NULL).
-
-    Most lines need no escaping, so each is built plainly and checked once; only a line whose text
-    holds a tab, a line break or a backslash is built again cell by cell with escapes.
-    """
-    converters: list[Callable[[Any], str]] = [_copy_json if c in _JSON_COLUMNS else _copy_text for c in columns]
-    json_positions = [i for i, column in enumerate(columns) if column in _JSON_COLUMNS]
-    values_of = operator.itemgetter(*columns)
-    separators = len(columns) - 1
-    lines = []
-    for row in rows:
-        values = list(values_of(row))
-        plain = values.copy()
-        for i in json_positions:
-            plain[i] = _dumps(plain[i])
-        line = "\t".join(["\\N" if v is None else "t" if v is True else "f" if v is False else str(v) for v in plain])
-        # Every backslash must be a NULL marker's, every tab a separator.
-        if line.count("\t") != separators or line.count("\\") != plain.count(None) or "\n" in line or "\r" in line:
-            line = "\t".join([convert(value) for convert, value in zip(converters, values, strict=True)])
-        lines.append(line)
-    lines.append("")
-    cursor.copy_expert(f"COPY {table} ({', '.join(columns)}) FROM STDIN", io.StringIO("\n".join(lines)))
+        copy_rows(cursor, stage, columns, rows)
 
 
 def _loads(value: Any) -> Any:
     return json.loads(value) if isinstance(value, str) else value
-
-
-def batch_store() -> BatchStore:
-    if connection.vendor == "postgresql":
-        return PostgresBatchStore()
-    return OrmBatchStore()

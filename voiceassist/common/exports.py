@@ -1,6 +1,10 @@
-"""Rows as CSV or XLSX: the one writer of each format, for direct downloads and export jobs alike.
+"""Exports: the registry of what may be exported, and the one writer of each format (CSV, XLSX).
 
-The columns are declared by django-import-export resources (``exports/registry.py`` names each export).
+Each app declares its own exports in its ``exports.py`` (loaded by its ``AppConfig.ready``) with
+``exports_register``: a name, the columns (a django-import-export resource), the permission it needs and the
+rows it reads. The ``exports`` app (jobs, API) and the admin's export actions read them from ``EXPORTS``; this
+package imports no app.
+
 Rows are produced one at a time from a chunked read and written as they come, so a million rows never sit
 in memory: CSV is streamed (to the client, or into a file), XLSX is written row by row by openpyxl's
 write-only mode. Every cell a spreadsheet would run as a formula is neutralised, headers included.
@@ -9,16 +13,46 @@ write-only mode. Every cell a spreadsheet would run as a formula is neutralised,
 import csv
 import re
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import IO, Any
 
+from django.core.exceptions import ImproperlyConfigured
+from django.db.models import QuerySet
 from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone
 from import_export.resources import Resource
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+
+@dataclass(frozen=True)
+class Export:
+    name: str
+    label: str  # what a clerk calls the rows: "customers", "upload entries"
+    resource: type[Resource]
+    permission: str
+    # Every row, in the file's order; an admin selection is a filter on it. Ordered by a unique key, so
+    # the chunks of a long read neither repeat nor skip a row.
+    rows: Callable[[], QuerySet]
+
+
+# Every export by name, in the order the apps declared them (``INSTALLED_APPS``).
+EXPORTS: dict[str, Export] = {}
+
+
+def exports_register(
+    name: str, *, label: str, resource: type[Resource], permission: str, rows: Callable[[], QuerySet]
+) -> Export:
+    """Declare the export ``name``: what an app offers the exports API, export jobs and the admin's actions."""
+    if name in EXPORTS:
+        raise ImproperlyConfigured(f"Two exports are called “{name}”.")
+    export = Export(name=name, label=label, resource=resource, permission=permission, rows=rows)
+    EXPORTS[name] = export
+    return export
+
 
 FORMATS = ("csv", "xlsx")
 CONTENT_TYPES = {
