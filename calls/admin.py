@@ -1,26 +1,36 @@
 from django import forms
-from django.contrib import admin
-from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponseRedirect
 from django.template.response import TemplateResponse
-from django.urls import path
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
+from django.views.decorators.http import require_POST
 
 from customers.admin import CustomerAdmin as BaseCustomerAdmin
 from customers.models import Customer, Language
-from voiceassist.common.admin import ReadOnlyAdmin, admin_run_service, export_actions
+from voiceassist.common.admin import ReadOnlyAdmin, admin_clipped, admin_day, admin_run_service, export_actions
+from voiceassist.common.exceptions import ApplicationError
 
 from .compliance import GuardDecision, guard_check_call, guard_explain
 from .figures import figures_compute
+from .forms import CampaignAdminForm, upload_label
 from .models import Call, CallEvent, CallStatus, Campaign, CampaignStatus, Disposition, PromiseToPay, WorkItem
 from .selectors_transcripts import call_conversations
+from .services.api import campaign_create
 from .services.campaigns import (
+    CAMPAIGN_SETTINGS,
+    CAMPAIGN_TRANSITIONS,
+    AudiencePreview,
+    campaign_audience_preview,
     campaign_complete,
     campaign_left_out,
     campaign_pause,
     campaign_resume,
     campaign_start,
+    campaign_update,
 )
 from .services.dispatch import call_cancel
 from .services.promises import promise_create, promise_default_amount, promise_problem
@@ -49,7 +59,7 @@ _LEFT_OUT_FOR_NUMBER = {
 
 
 def _customers(count: int) -> str:
-    return f"{count} customer{'s' if count != 1 else ''}"
+    return f"{count:,} customer{'s' if count != 1 else ''}"
 
 
 def left_out_words(left_out: dict[str, int]) -> str:
@@ -96,14 +106,94 @@ def figures_context(request: HttpRequest, *, campaign: Campaign | None = None) -
     return {"figures_form": form, "figures": figures_compute(campaign=campaign, **period)}
 
 
+def audience_preview_html(preview: AudiencePreview) -> str:
+    """The preview in words: the audience's size, then whom the guard would hold back today, by reason."""
+    if not preview.loans:
+        return format_html('<div class="audience-preview">{}</div>', "No active loan matches the audience now.")
+    size = format_html(
+        "{} loan{} of {} (one call each).",
+        f"{preview.loans:,}",
+        "" if preview.loans == 1 else "s",
+        _customers(preview.customers),
+    )
+    if not preview.judged_customers:
+        return format_html('<div class="audience-preview">{}</div>', size)
+    of_whom = (
+        format_html(
+            "Of the first {} loans ({}), judged so that this page stays quick,",
+            f"{preview.judged_loans:,}",
+            _customers(preview.judged_customers),
+        )
+        if preview.capped
+        else "Of them,"
+    )
+    if not preview.held_back:
+        verdict = format_html(
+            "{} the compliance guard would let the bot call every one today (within their calling hours).", of_whom
+        )
+        return format_html('<div class="audience-preview">{} {}</div>', size, verdict)
+    held = sum(preview.held_back.values())
+    reasons = format_html_join(
+        "",
+        "<li><strong>{}</strong>: {} <span class='note'>(e.g. “{}”)</span></li>",
+        ((code, _customers(count), preview.example[code]) for code, count in preview.held_back.items()),
+    )
+    return format_html(
+        '<div class="audience-preview">{} {} the compliance guard would hold back {} for all of today:<ul>{}</ul>'
+        "</div>",
+        size,
+        of_whom,
+        _customers(held),
+        reasons,
+    )
+
+
+# The campaign's own page: its next steps, as buttons (the transitions map decides which are shown).
+_LIFECYCLE = {
+    "start": ("Start", campaign_start, CampaignStatus.RUNNING, ""),
+    "pause": ("Pause", campaign_pause, CampaignStatus.PAUSED, ""),
+    "resume": ("Resume", campaign_resume, CampaignStatus.RUNNING, ""),
+    "complete": (
+        "Complete",
+        campaign_complete,
+        CampaignStatus.COMPLETED,
+        "Complete this campaign? Calls not yet placed will be canceled.",
+    ),
+}
+
+
+def _lifecycle_steps(campaign: Campaign) -> list[str]:
+    """Start or resume (whichever moves it to running from where it is), pause, complete."""
+    steps = []
+    for step, (_, _, to, _) in _LIFECYCLE.items():
+        if to not in CAMPAIGN_TRANSITIONS[campaign.status]:
+            continue
+        if step == "start" and campaign.status != CampaignStatus.DRAFT:
+            continue
+        if step == "resume" and campaign.status != CampaignStatus.PAUSED:
+            continue
+        steps.append(step)
+    return steps
+
+
+def _error_words(exc: ApplicationError | ValidationError) -> str:
+    if isinstance(exc, ApplicationError):
+        return exc.message
+    return " ".join(exc.messages)
+
+
 @admin.register(Campaign)
 class CampaignAdmin(admin.ModelAdmin):
-    list_display = ("name", "status", "provider", "audience_upload", "window_start", "window_end", "started_at")
+    """Campaigns are created and changed through the campaign services (checked and audited like the API's);
+    a started campaign's audience is shown, not edited (``CampaignAdminForm``); a completed one is only read."""
+
+    form = CampaignAdminForm
+    list_display = ("campaign_name", "status", "provider", "audience", "calling_hours", "started")
     list_filter = ("status", "provider")
+    list_select_related = ("audience_upload",)
     search_fields = ("name",)
-    readonly_fields = ("status", "started_at", "completed_at", "created_by", "left_out")
+    readonly_fields = ("status", "started_at", "completed_at", "created_by", "left_out", "audience_preview")
     change_form_template = "admin/calls/campaign/change_form.html"
-    raw_id_fields = ("audience_upload",)
     actions = ["start", "pause", "resume", "complete"]
     fieldsets = (
         (None, {"fields": ("name", "status", "provider")}),
@@ -115,6 +205,7 @@ class CampaignAdmin(admin.ModelAdmin):
                     "audience_states",
                     ("audience_due_from", "audience_due_to"),
                     ("audience_min_days_past_due", "audience_max_days_past_due"),
+                    "audience_preview",
                     "left_out",
                 )
             },
@@ -149,6 +240,24 @@ class CampaignAdmin(admin.ModelAdmin):
         ("Progress", {"fields": ("created_by", "started_at", "completed_at")}),
     )
 
+    @admin.display(description="Name", ordering="name")
+    def campaign_name(self, campaign: Campaign) -> str:
+        return admin_clipped(campaign.name)
+
+    @admin.display(description="Upload", ordering="audience_upload")
+    def audience(self, campaign: Campaign) -> str:
+        if campaign.audience_upload is None:
+            return "—"
+        return admin_clipped(upload_label(campaign.audience_upload), width="narrow")
+
+    @admin.display(description="Calling hours")
+    def calling_hours(self, campaign: Campaign) -> str:
+        return f"{campaign.window_start:%H:%M}–{campaign.window_end:%H:%M}"
+
+    @admin.display(description="Started", ordering="started_at")
+    def started(self, campaign: Campaign) -> str:
+        return admin_day(campaign.started_at)
+
     @admin.display(description="Left out (no script in their language)")
     def left_out(self, campaign: Campaign) -> str:
         """A draft's audience as it stands now; a started campaign's as it was when it started."""
@@ -158,17 +267,78 @@ class CampaignAdmin(admin.ModelAdmin):
             return left_out_words(campaign_left_out(campaign=campaign))
         return left_out_words(campaign.audience_left_out or {})
 
+    @admin.display(description="Audience today")
+    def audience_preview(self, campaign: Campaign) -> str:
+        """Before the start: the audience's size, and whom the guard would hold back today."""
+        if not campaign.pk or campaign.status != CampaignStatus.DRAFT:
+            return "—"
+        return audience_preview_html(campaign_audience_preview(campaign=campaign))
+
+    def get_fieldsets(self, request, obj=None):
+        """The audience preview is shown on a saved draft only: it is what starting it now would meet."""
+        if obj is not None and obj.status == CampaignStatus.DRAFT:
+            return self.fieldsets
+        return [
+            (name, {**options, "fields": [f for f in options["fields"] if f != "audience_preview"]})
+            for name, options in self.fieldsets
+        ]
+
     def get_urls(self):
+        step = self.admin_site.admin_view(require_POST(self.lifecycle_view))
         return [
             path("figures/", self.admin_site.admin_view(self.figures_view), name="calls_campaign_figures"),
+            path("<path:object_id>/lifecycle/<slug:step>/", step, name="calls_campaign_lifecycle"),
             *super().get_urls(),
         ]
+
+    def changeform_view(self, request: HttpRequest, object_id=None, form_url="", extra_context=None):
+        """A refusal of the services while saving (the campaign started meanwhile, say) is told, not a crash."""
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except (ApplicationError, ValidationError) as exc:
+            self.message_user(request, _error_words(exc), messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
 
     def change_view(self, request: HttpRequest, object_id: str, form_url: str = "", extra_context=None):
         campaign = self.get_object(request, object_id)
         if campaign is not None and request.method == "GET":
-            extra_context = {**(extra_context or {}), **figures_context(request, campaign=campaign)}
+            steps = _lifecycle_steps(campaign) if self.has_change_permission(request) else []
+            lifecycle = [
+                {
+                    "label": _LIFECYCLE[step][0],
+                    "url": reverse("admin:calls_campaign_lifecycle", args=[campaign.pk, step]),
+                    "confirm": _LIFECYCLE[step][3],
+                }
+                for step in steps
+            ]
+            extra_context = {
+                **(extra_context or {}),
+                **figures_context(request, campaign=campaign),
+                "lifecycle": lifecycle,
+            }
         return super().change_view(request, object_id, form_url, extra_context)
+
+    def lifecycle_view(self, request: HttpRequest, object_id: str, step: str) -> HttpResponseRedirect:
+        """Start, pause, resume or complete one campaign from its own page, through its service."""
+        if step not in _LIFECYCLE:
+            raise Http404
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        campaign = self.get_object(request, unquote(object_id))
+        if campaign is None:
+            raise Http404
+        _, service, _, _ = _LIFECYCLE[step]
+        try:
+            result = service(campaign=campaign, actor=request.user)
+        except ApplicationError as exc:
+            self.message_user(request, exc.message, messages.ERROR)
+        else:
+            campaign.refresh_from_db()
+            done = f"Campaign “{campaign.name}” is {campaign.get_status_display().lower()}."
+            if step == "start":
+                done += f" {result:,} call{'' if result == 1 else 's'} scheduled."
+            self.message_user(request, done, messages.SUCCESS)
+        return HttpResponseRedirect(reverse("admin:calls_campaign_change", args=[campaign.pk]))
 
     def figures_view(self, request: HttpRequest):
         """Every call's figures (all campaigns, and calls made outside any), over a range of days."""
@@ -177,10 +347,20 @@ class CampaignAdmin(admin.ModelAdmin):
         context = {**self.admin_site.each_context(request), "title": "Figures", "opts": self.opts}
         return TemplateResponse(request, "admin/calls/figures.html", {**context, **figures_context(request)})
 
-    def save_model(self, request, obj, form, change) -> None:
-        if not change:
-            obj.created_by = request.user
-        super().save_model(request, obj, form, change)
+    def has_change_permission(self, request, obj=None) -> bool:
+        if obj is not None and obj.status == CampaignStatus.COMPLETED:
+            return False  # a record of what was done: read, never changed
+        return super().has_change_permission(request, obj)
+
+    def save_model(self, request, obj: Campaign, form, change) -> None:
+        """Through ``campaign_create`` or ``campaign_update``: checked, tidied and audited like the API's."""
+        given = {name: form.cleaned_data[name] for name in CAMPAIGN_SETTINGS if name in form.cleaned_data}
+        if change:
+            saved = campaign_update(campaign=obj, actor=request.user, data=given)
+        else:
+            saved = campaign_create(actor=request.user, **given)
+        obj.pk = saved.pk
+        obj.__dict__.update(saved.__dict__)
 
     @admin.action(description="Start the selected campaigns", permissions=["change"])
     def start(self, request, queryset):
@@ -222,23 +402,45 @@ class CallEventInline(admin.TabularInline):
 
 @admin.register(Call)
 class CallAdmin(ReadOnlyAdmin):
-    list_display = (
-        "id",
-        "customer",
-        "loan",
-        "campaign",
-        "status",
-        "disposition",
-        "attempt",
-        "scheduled_for",
-        "blocked_code",
-    )
+    # What back office looks for, one line per call, without scrolling sideways on a 1,366 px screen: long
+    # names are cut (whole in the tooltip, with the phone, the loan and the campaign).
+    list_display = ("who", "call_status", "disposition_label", "when", "held_back")
+    list_display_links = ("who",)
     list_filter = ("status", "provider", "disposition", "blocked_code", "campaign")
     list_select_related = ("customer", "loan", "campaign", "disposition")
     search_fields = ("phone_dialled", "provider_call_id", "customer__full_name", "loan__loan_id")
     date_hierarchy = "scheduled_for"
     inlines = [CallEventInline]
     actions = ["cancel", *export_actions("calls")]
+
+    @admin.display(description="Customer", ordering="customer__full_name")
+    def who(self, call: Call) -> str:
+        about = f"loan {call.loan}" if call.loan else "all their loans"
+        campaign = f"campaign “{call.campaign.name}”" if call.campaign else "no campaign"
+        return admin_clipped(call.customer.full_name, title=f"Call #{call.pk}: {call.customer} — {about} — {campaign}")
+
+    @admin.display(description="Status", ordering="status")
+    def call_status(self, call: Call) -> str:
+        return admin_clipped(call.get_status_display(), width="short")
+
+    @admin.display(description="Outcome", ordering="disposition__label")
+    def disposition_label(self, call: Call) -> str:
+        return admin_clipped(call.disposition.label if call.disposition else "", width="narrow")
+
+    @admin.display(description="Scheduled for", ordering="scheduled_for")
+    def when(self, call: Call) -> str:
+        return format_html(
+            '<span title="Attempt {}">{}</span>',
+            call.attempt,
+            f"{timezone.localtime(call.scheduled_for):%-d %b, %H:%M}",
+        )
+
+    @admin.display(description="Held back for", ordering="blocked_code")
+    def held_back(self, call: Call) -> str:
+        """The guard's last refusal: its code, its words in the tooltip."""
+        if not call.blocked_code:
+            return "—"
+        return admin_clipped(call.blocked_code, title=call.blocked_reason, width="narrow")
 
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))
@@ -316,12 +518,20 @@ class PromiseToPayAdmin(admin.ModelAdmin):
     audit and the payment link) and then only read: what became of one is the payments' to say."""
 
     form = PromiseAdminForm
-    list_display = ("customer", "loan", "amount", "promised_date", "status", "paid_amount", "source_call", "created_at")
+    list_display = ("who", "loan", "amount", "promised_date", "promise_status", "paid_amount")
     list_filter = ("status",)
     list_select_related = ("customer", "loan")
     search_fields = ("customer__full_name", "customer__phone", "loan__loan_id")
     raw_id_fields = ("loan",)
     actions = export_actions("promises")
+
+    @admin.display(description="Customer", ordering="customer__full_name")
+    def who(self, promise: PromiseToPay) -> str:
+        return admin_clipped(promise.customer.full_name, title=promise.customer)
+
+    @admin.display(description="Status", ordering="status")
+    def promise_status(self, promise: PromiseToPay) -> str:
+        return admin_clipped(promise.get_status_display(), width="short")
 
     def get_fields(self, request, obj=None):
         if obj is None:
@@ -362,10 +572,30 @@ class PromiseToPayAdmin(admin.ModelAdmin):
 
 @admin.register(WorkItem)
 class WorkItemAdmin(admin.ModelAdmin):
-    list_display = ("kind", "customer", "loan", "due_at", "claimed_by", "done_at")
+    """Follow-ups. Who took one and when it was done are the agents' to set, through the work-item services
+    (audited): shown here, not edited."""
+
+    list_display = ("kind_label", "who", "loan", "due", "claimed_by", "done")
     list_filter = ("kind",)
     list_select_related = ("customer", "loan", "claimed_by")
-    raw_id_fields = ("customer", "loan", "call", "promise", "claimed_by")
+    raw_id_fields = ("customer", "loan", "call", "promise")
+    readonly_fields = ("claimed_by", "claimed_at", "done_at")
+
+    @admin.display(description="Kind", ordering="kind")
+    def kind_label(self, item: WorkItem) -> str:
+        return admin_clipped(item.get_kind_display(), title=item.note or item.get_kind_display(), width="narrow")
+
+    @admin.display(description="Customer", ordering="customer__full_name")
+    def who(self, item: WorkItem) -> str:
+        return admin_clipped(item.customer.full_name, title=item.customer, width="narrow")
+
+    @admin.display(description="Due", ordering="due_at")
+    def due(self, item: WorkItem) -> str:
+        return admin_day(item.due_at, with_time=True)
+
+    @admin.display(description="Done", ordering="done_at")
+    def done(self, item: WorkItem) -> str:
+        return admin_day(item.done_at)
 
 
 # The customer's page in the admin, with the guard's answer for each of their loans. The customers

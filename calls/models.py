@@ -39,6 +39,32 @@ def default_retry_policy() -> dict:
     }
 
 
+# The bounds of a campaign's attempts and retries, whoever sets them (the admin, the API).
+MAX_ATTEMPTS_LIMIT = 20
+RETRY_AFTER_MINUTES_LIMIT = 7 * 24 * 60
+RETRY_MAX_RETRIES_LIMIT = 10
+
+
+def retry_policy_problems(policy: object) -> list[str]:
+    """What is wrong with a retry policy, in words; empty when nothing is."""
+    if not isinstance(policy, dict):
+        return ["The retry policy is a table of outcomes."]
+    outcomes = default_retry_policy()
+    problems = [f"{outcome}: not an outcome calls are retried after." for outcome in policy if outcome not in outcomes]
+    bounds = {"after_minutes": (1, RETRY_AFTER_MINUTES_LIMIT), "max_retries": (0, RETRY_MAX_RETRIES_LIMIT)}
+    for outcome, rule in policy.items():
+        if outcome not in outcomes:
+            continue
+        if not isinstance(rule, dict):
+            problems.append(f"{outcome}: give after_minutes and max_retries.")
+            continue
+        for name, (low, high) in bounds.items():
+            value = rule.get(name)
+            if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+                problems.append(f"{outcome}: {name} must be a whole number from {low} to {high}.")
+    return problems
+
+
 class MachineMessage(models.TextChoices):
     NONE = "none", "Say nothing and hang up"
     LIMITED = "limited", "Leave the limited-content message (contact person and callback number, no debt)"
@@ -113,14 +139,30 @@ class Campaign(BaseModel):
         return self.name
 
     def clean(self) -> None:
-        if self.window_start >= self.window_end:
-            raise ValidationError({"window_end": "The calling window must end after it starts."})
+        """The campaign's own rules, for every way one is written (the admin, the API, the services)."""
+        errors: dict[str, str | list[str]] = {}
+        if self.window_start is not None and self.window_end is not None and self.window_start >= self.window_end:
+            errors["window_end"] = "The calling window must end after it starts."
         if self.audience_due_from and self.audience_due_to and self.audience_due_from > self.audience_due_to:
-            raise ValidationError({"audience_due_to": "The due-date range ends before it starts."})
+            errors["audience_due_to"] = "The due-date range ends before it starts."
+        low, high = self.audience_min_days_past_due, self.audience_max_days_past_due
+        if low is not None and high is not None and low > high:
+            errors["audience_max_days_past_due"] = "The days-past-due range ends before it starts."
+        if self.provider == Provider.MANUAL:
+            errors["provider"] = "An agent's own call is only ever logged: choose a provider that dials, or none."
+        if self.max_attempts is not None and not 1 <= self.max_attempts <= MAX_ATTEMPTS_LIMIT:
+            errors["max_attempts"] = f"From 1 to {MAX_ATTEMPTS_LIMIT} calls per loan."
+        if problems := retry_policy_problems(self.retry_policy):
+            errors["retry_policy"] = problems
+        states = self.audience_states
+        if not isinstance(states, list) or not all(isinstance(state, str) for state in states):
+            errors["audience_states"] = "A list of state names."
         unknown = [code for code in self.phone_countries or [] if code not in settings.CALL_COUNTRIES]
         if unknown:
             allowed = ", ".join(settings.CALL_COUNTRIES)
-            raise ValidationError({"phone_countries": f"{', '.join(map(str, unknown))}: the bot calls only {allowed}."})
+            errors["phone_countries"] = f"{', '.join(map(str, unknown))}: the bot calls only {allowed}."
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def countries(self) -> list[str]:
@@ -238,11 +280,21 @@ class Call(BaseModel):
         return f"Call #{self.pk} to {self.phone_dialled} ({self.get_status_display()})"
 
 
+class CallEventKind(models.TextChoices):
+    """Every kind of event a call records (a test reads the code's events and checks each kind is here)."""
+
+    STATUS = "status", "Status change"
+    WEBHOOK = "webhook", "Provider's report"
+    GUARD = "guard", "Compliance guard said no"
+    TURN = "turn", "Conversation turn"
+    RECORDING = "recording", "Recording"
+
+
 class CallEvent(models.Model):
-    """What happened to a call, in order: status changes, provider events, guard refusals, keys pressed."""
+    """What happened to a call, in order: status changes, provider events, guard refusals, conversation turns."""
 
     call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="events")
-    kind = models.CharField(max_length=16)
+    kind = models.CharField(max_length=16, choices=CallEventKind.choices)
     status = models.CharField(max_length=16, blank=True)
     detail = models.JSONField(default=dict, blank=True)
     provider_event_id = models.CharField(max_length=128, blank=True)

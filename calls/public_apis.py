@@ -281,17 +281,6 @@ class CampaignListCreateApi(ListAPIView):
             "CALL_COUNTRIES.",
         )
 
-        def validate(self, attrs):
-            start, end = attrs.get("window_start"), attrs.get("window_end")
-            if start is not None and end is not None and start >= end:
-                raise serializers.ValidationError({"window_end": "The calling window must end after it starts."})
-            low, high = attrs.get("audience_min_days_past_due"), attrs.get("audience_max_days_past_due")
-            if low is not None and high is not None and low > high:
-                raise serializers.ValidationError(
-                    {"audience_max_days_past_due": "The days-past-due range ends before it starts."}
-                )
-            return attrs
-
     def get_permissions(self):
         return [(CanAddCampaigns if self.request.method == "POST" else CanViewCampaigns)()]
 

@@ -2,30 +2,19 @@ from django import forms
 from django.contrib import admin
 from django.http import HttpRequest, HttpResponseRedirect
 from django.urls import reverse
+from django.utils.html import format_html
 from import_export.admin import ImportMixin
 
 from uploads.models import UploadRow
 from uploads.selectors import entry_standing
 from uploads.templatetags.upload_tags import change_lines
-from voiceassist.common.admin import admin_reason_step, admin_run_service, export_actions
+from voiceassist.common.admin import admin_clipped, admin_day, admin_reason_step, admin_run_service, export_actions
 from voiceassist.common.exceptions import ApplicationError
 
+from .forms import CustomerAdminForm
 from .models import Customer, Loan, Suppression, SuppressionKind, SuppressionSource
-from .phones import phone_normalize
 from .selectors import customer_find
 from .services import customer_edit, loan_edit, suppression_clear, suppression_set_for
-
-
-class CustomerAdminForm(forms.ModelForm):
-    class Meta:
-        model = Customer
-        fields = ("full_name", "phone", "alternate_phones", "email", "state", "preferred_language")
-
-    def clean_phone(self) -> str:
-        try:
-            return phone_normalize(self.cleaned_data["phone"])
-        except ApplicationError as exc:
-            raise forms.ValidationError(exc.message) from exc
 
 
 class DoNotCallFilter(admin.SimpleListFilter):
@@ -91,7 +80,7 @@ class UploadEntryInline(admin.TabularInline):
 @admin.register(Customer)
 class CustomerAdmin(ImportMixin, admin.ModelAdmin):
     form = CustomerAdminForm
-    list_display = ("full_name", "phone", "state", "preferred_language", "is_do_not_call", "last_uploaded_at")
+    list_display = ("name", "phone", "state_name", "preferred_language", "is_do_not_call", "last_upload")
     list_filter = ("state", DoNotCallFilter, "preferred_language", "phone_type")
     search_fields = ("full_name", "phone")
     search_help_text = "A phone in any format, a loan id, or part of the name."
@@ -110,6 +99,18 @@ class CustomerAdmin(ImportMixin, admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).with_do_not_call()
+
+    @admin.display(description="Full name", ordering="full_name")
+    def name(self, customer: Customer) -> str:
+        return admin_clipped(customer.full_name)
+
+    @admin.display(description="State", ordering="state")
+    def state_name(self, customer: Customer) -> str:
+        return admin_clipped(customer.state, width="narrow")
+
+    @admin.display(description="Last uploaded", ordering="last_uploaded_at")
+    def last_upload(self, customer: Customer) -> str:
+        return admin_day(customer.last_uploaded_at)
 
     @admin.display(description="Do not call", boolean=True, ordering="do_not_call")
     def is_do_not_call(self, customer: Customer) -> bool:
@@ -203,12 +204,33 @@ class SuppressionAddForm(forms.ModelForm):
 class SuppressionAdmin(admin.ModelAdmin):
     """Set a suppression (audited, through the service); clear it with a reason. Nothing is edited in place."""
 
-    list_display = ("customer", "kind", "loan", "reason", "source", "created_at", "created_by", "cleared_at")
+    list_display = ("who", "kind_label", "loan", "why", "set_on", "cleared_on")
     list_filter = ("kind", "source", ("cleared_at", admin.EmptyFieldListFilter))
     list_select_related = ("customer", "loan", "created_by")
     search_fields = ("customer__phone", "customer__full_name", "loan__loan_id", "reason")
     raw_id_fields = ("customer", "loan")
     actions = ["clear"]
+
+    @admin.display(description="Customer", ordering="customer__full_name")
+    def who(self, suppression: Suppression) -> str:
+        return admin_clipped(suppression.customer.full_name, title=suppression.customer)
+
+    @admin.display(description="Kind", ordering="kind")
+    def kind_label(self, suppression: Suppression) -> str:
+        return admin_clipped(suppression.get_kind_display(), width="narrow")
+
+    @admin.display(description="Reason", ordering="reason")
+    def why(self, suppression: Suppression) -> str:
+        return admin_clipped(suppression.reason)
+
+    @admin.display(description="Set", ordering="created_at")
+    def set_on(self, suppression: Suppression) -> str:
+        by = suppression.created_by or suppression.get_source_display()
+        return format_html('<span title="By {}">{}</span>', by, admin_day(suppression.created_at))
+
+    @admin.display(description="Cleared", ordering="cleared_at")
+    def cleared_on(self, suppression: Suppression) -> str:
+        return admin_day(suppression.cleared_at)
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         if obj is None:
@@ -264,12 +286,16 @@ class SuppressionAdmin(admin.ModelAdmin):
 
 @admin.register(Loan)
 class LoanAdmin(admin.ModelAdmin):
-    list_display = ("loan_id", "customer", "outstanding_amount", "due_date", "days_past_due", "status")
+    list_display = ("loan_id", "who", "outstanding_amount", "due_date", "days_past_due", "status")
     list_filter = ("status",)
     list_select_related = ("customer",)
     search_fields = ("loan_id", "customer__phone", "customer__full_name")
     raw_id_fields = ("customer",)
     readonly_fields = ("created_at", "updated_at")
+
+    @admin.display(description="Customer", ordering="customer__full_name")
+    def who(self, loan: Loan) -> str:
+        return admin_clipped(loan.customer.full_name, title=loan.customer)
 
     def save_model(self, request, obj: Loan, form, change) -> None:
         """Through the merge core and ``loan_status_for``, audited (the form has already set ``obj``'s fields)."""

@@ -5,6 +5,7 @@ National ids leave only as their last four characters; the fingerprint never lea
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django_filters import rest_framework as filters
@@ -18,6 +19,7 @@ from rest_framework.views import APIView
 from customers.models import Customer, Loan, LoanStatus, Payment, Suppression, SuppressionKind, SuppressionSource
 from customers.selectors import customer_find, customer_list, loan_list, suppression_list
 from customers.services import loan_record_payment, suppression_set_for
+from customers.states import state_meanings
 from voiceassist.common.api import ApiPagination, IdFilter, agent_or_model_permission, error_responses
 from voiceassist.common.permissions import model_permission
 
@@ -155,12 +157,18 @@ class CustomerFilter(filters.FilterSet):
         max_length=200,
         label="A phone in any format, a loan id, or part of the name.",
     )
-    state = filters.CharFilter(lookup_expr="iexact", max_length=64)
+    state = filters.CharFilter(
+        method="filter_state", max_length=64, label="A state by name or code (KA, Karnataka): any state it may name."
+    )
     do_not_call = filters.BooleanFilter(label="A suppression stops every call.")
 
     class Meta:
         model = Customer
         fields = ["q", "state"]
+
+    def filter_state(self, queryset, name, value):
+        names = state_meanings(value, countries=settings.CALL_COUNTRIES)
+        return queryset.filter(state__in=names) if names else queryset
 
     def filter_q(self, queryset, name, value):
         return queryset.filter(pk__in=customer_find(query=value).values("pk")) if value.strip() else queryset

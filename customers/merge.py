@@ -26,6 +26,7 @@ from .models import Customer, Loan
 from .national_ids import NationalIdFingerprint, national_id_fingerprint
 from .phones import phone_kind
 from .resources import CustomerFileResource
+from .states import state_normalize
 
 Changes = dict[str, list[Any]]
 
@@ -61,12 +62,14 @@ class CustomerGiven:
 def customer_given(cleaned: Mapping[str, Any], *, phone: str) -> CustomerGiven:
     """The customer values of a cleaned row (columns left out or ``None`` are not touched).
 
-    A name and a state lose repeated spaces; alternate phones are a sorted set without the primary phone.
+    A name loses repeated spaces; a state becomes its one name (``KA`` and ``karnataka`` are ``Karnataka``; a
+    code is read in the country of ``phone``); alternate phones are a sorted set without the primary phone.
     """
     values = {column: as_change_value(cleaned[column]) for column in _TEXT_COLUMNS if cleaned.get(column) is not None}
-    for column in ("name", "state"):
-        if column in values:
-            values[column] = " ".join(str(values[column]).split())
+    if "name" in values:
+        values["name"] = " ".join(str(values["name"]).split())
+    if "state" in values:
+        values["state"] = state_normalize(str(values["state"]), country=phone_kind(phone).country)
     if "email" in values:
         values["email"] = str(values["email"]).strip()
     if cleaned.get("alternate_phone") is not None:

@@ -22,6 +22,9 @@ _EXCEL_NUMBER = re.compile(r"^\d+(\.\d+)?([eE][+]?\d+)?$")
 # ``9.87654E+09``; some locales write the decimal comma (``9,87654E+09``).
 _SCIENTIFIC = re.compile(r"^(\d+)(?:[.,](\d*))?[eE]\+?(\d+)$")
 _LETTERS = re.compile(r"[A-Za-z]")
+_EXPONENT = re.compile(r"[eE]\+?(\d+)")
+_MAX_PHONE_CHARS = 64
+_MAX_PHONE_DIGITS = 20
 # The common shapes of an Indian number: 10 national digits behind +91, 0091, 91 or the trunk 0,
 # with spaces or hyphens between groups. Checked by ``phonenumbers`` itself, without its slower
 # parser: a file of a million rows spends most of its phone time here.
@@ -87,6 +90,11 @@ def phone_normalize(value: object, *, region: str | None = None) -> str:
         raise InvalidPhoneNumber("A phone number is required.")
     if text.startswith("-") or text.endswith("-"):
         raise InvalidPhoneNumber(f"“{text}” is not a phone number: it has a minus sign.")
+    # No phone has more than 15 digits (E.164) behind at most a few prefix digits: a longer text, or an exponent
+    # naming more digits (``1e99999999``, which would take minutes to expand), is refused before it is read.
+    exponent = _EXPONENT.search(text)
+    if len(text) > _MAX_PHONE_CHARS or (exponent and int(exponent.group(1)) > _MAX_PHONE_DIGITS):
+        raise InvalidPhoneNumber(f"“{text[:40]}” is not a phone number: it is too long.")
     _refuse_lost_digits(text)
     if _SCIENTIFIC.match(text):
         text = text.replace(",", ".")

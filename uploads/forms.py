@@ -1,6 +1,6 @@
 from django import forms
 
-from customers.resources import column_choices
+from customers.headers import column_choices
 from uploads.models import ColumnProfile, UploadMode
 from uploads.services.intake import ACCEPTED_EXTENSIONS
 

@@ -19,7 +19,7 @@ from django.utils.dateparse import parse_datetime
 from calls.models import AnsweredBy, Call, CallStatus, Disposition, PromiseStatus, PromiseToPay, Provider
 from customers.models import Customer, Loan, LoanStatus, Suppression, SuppressionKind, loan_status_for
 from customers.phones import phone_try_normalize
-from customers.resources import AmountWidget
+from customers.widgets import AmountWidget
 
 from .engine import Channel, GuardRequest
 from .session import GuardSession

@@ -10,8 +10,10 @@ from calls.models import Call, Campaign, MachineMessage, default_retry_policy
 from customers.models import Customer, Loan
 from uploads.models import FileUpload
 from voiceassist.common.exceptions import ApplicationError
+from voiceassist.common.models import AuditAction
 from voiceassist.common.services import audit_event_record
 
+from .campaigns import campaign_settings_tidy
 from .dispatch import call_schedule_adhoc
 
 
@@ -41,38 +43,39 @@ def campaign_create(
     call_landlines: bool = True,
     phone_countries: list[str] | None = None,
 ) -> Campaign:
-    """A draft campaign, checked by ``Campaign.full_clean`` (window order, due-date range) and audited.
+    """A draft campaign, its settings tidied like every campaign's (``campaign_settings_tidy``: audience states
+    by their one name), checked by ``Campaign.full_clean`` and audited. The admin's *Add* and the API's create.
 
     The legal calling window is not checked here: the guard narrows any campaign window to it at call time.
     """
-    values: dict[str, Any] = {
-        "name": " ".join(name.split()),
+    given: dict[str, Any] = {
+        "name": name,
         "provider": provider,
         "audience_upload": audience_upload,
-        "audience_states": sorted({s.strip() for s in audience_states or [] if s.strip()}),
+        "audience_states": audience_states or [],
         "audience_due_from": audience_due_from,
         "audience_due_to": audience_due_to,
         "audience_min_days_past_due": audience_min_days_past_due,
         "audience_max_days_past_due": audience_max_days_past_due,
         "retry_policy": {**default_retry_policy(), **(retry_policy or {})},
-        "lender_name": lender_name.strip(),
-        "contact_person": contact_person.strip(),
-        "callback_number": callback_number.strip(),
-        "transfer_number": transfer_number.strip(),
+        "lender_name": lender_name,
+        "contact_person": contact_person,
+        "callback_number": callback_number,
+        "transfer_number": transfer_number,
         "record_calls": record_calls,
         "machine_message": machine_message,
         "second_check": second_check,
         "call_landlines": call_landlines,
-        "phone_countries": sorted({c.strip().upper() for c in phone_countries or [] if c.strip()}),
-        "created_by": actor if actor is not None and actor.is_authenticated else None,
+        "phone_countries": phone_countries or [],
     }
+    values = campaign_settings_tidy(given, phone_countries=[])
     for field, value in {"window_start": window_start, "window_end": window_end, "max_attempts": max_attempts}.items():
         if value is not None:
             values[field] = value
-    campaign = Campaign(**values)
+    campaign = Campaign(**values, created_by=actor if actor is not None and actor.is_authenticated else None)
     campaign.full_clean()
     campaign.save()
-    audit_event_record(actor=actor, action="campaign.created", target=campaign)
+    audit_event_record(actor=actor, action=AuditAction.CAMPAIGN_CREATED, target=campaign)
     return campaign
 
 

@@ -29,6 +29,8 @@ from calls.providers import provider_get
 from calls.providers.base import DialRequest, ProviderError
 from customers.models import Customer, Loan
 from voiceassist.common.exceptions import ApplicationError
+from voiceassist.common.models import AuditAction
+from voiceassist.common.services import audit_event_record
 
 from .status import LIVE, call_record_event, call_transition, calls_transition_bulk
 
@@ -277,14 +279,17 @@ def call_schedule_adhoc(
 
 @transaction.atomic
 def call_cancel(*, call: Call, actor=None) -> Call:
-    """Cancel a call that has not been answered; one on the line is hung up."""
+    """Cancel a call that has not been answered (audited); one on the line is hung up."""
     call = Call.objects.select_for_update().get(pk=call.pk)
+    was = call.status
     if call.status in (CallStatus.DIALING, CallStatus.RINGING) and call.provider_call_id:
         try:
             provider_get(call.provider).hangup(call.provider_call_id)
         except ProviderError as exc:
             raise ApplicationError(str(exc), code="provider_error") from exc
-    return call_transition(call=call, to=CallStatus.CANCELED, detail={"by": getattr(actor, "pk", None)})
+    call = call_transition(call=call, to=CallStatus.CANCELED, detail={"by": getattr(actor, "pk", None)})
+    audit_event_record(actor=actor, action=AuditAction.CALL_CANCELED, target=call, details={"was": was})
+    return call
 
 
 def calls_cancel_hopeless(*, customer_ids: list[int] | set[int], now: datetime | None = None) -> int:

@@ -9,8 +9,8 @@ from django.urls import resolve
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from calls import apis as provider_apis
 from calls import public_apis
+from calls import webhooks as provider_apis
 from calls.models import Call, CallEvent, CallStatus, Campaign, CampaignStatus, Disposition, PromiseToPay, WorkItem
 from calls.services.outcomes import work_item_create
 from customers.services import customer_upsert

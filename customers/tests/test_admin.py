@@ -37,7 +37,7 @@ def test_admin_adding_a_customer_normalises_the_phone_and_reports_bad_ones(admin
     form = {
         "full_name": "Asha Rao",
         "phone": "098765 43210",
-        "alternate_phones": "[]",
+        "alternate_phones": "",
         "preferred_language": "en",
         "loans-TOTAL_FORMS": "0",
         "loans-INITIAL_FORMS": "0",

@@ -2,15 +2,8 @@
 
 import pytest
 
-from customers.resources import (
-    COLUMN_LABELS,
-    HEADER_ALIASES,
-    CustomerFileResource,
-    MissingColumns,
-    column_choices,
-    header_key,
-    header_map,
-)
+from customers.headers import COLUMN_LABELS, HEADER_ALIASES, column_choices, header_key, header_map
+from customers.resources import CustomerFileResource, MissingColumns
 
 
 def test_no_header_key_belongs_to_two_columns():

@@ -3,6 +3,7 @@ messages never quote one."""
 
 import pytest
 
+from customers.headers import header_column, header_map
 from customers.national_ids import (
     national_id_in,
     national_id_redact,
@@ -10,7 +11,7 @@ from customers.national_ids import (
     verhoeff_check_digit,
     verhoeff_is_valid,
 )
-from customers.resources import header_column, header_map, resource_clean_row
+from customers.resources import resource_clean_row
 
 # --- Verhoeff ------------------------------------------------------------------------------------------------
 

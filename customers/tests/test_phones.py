@@ -154,3 +154,9 @@ def test_the_fast_path_for_indian_numbers_agrees_with_the_full_parser():
             else:
                 with pytest.raises(InvalidPhoneNumber):
                     phone_normalize(written)
+
+
+@pytest.mark.parametrize("text", ["1e99999999", "9.8E+999999", "9" * 5000])
+def test_a_number_too_long_to_be_a_phone_is_refused_at_once(text):
+    with pytest.raises(InvalidPhoneNumber, match="too long"):
+        phone_normalize(text)

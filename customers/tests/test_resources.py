@@ -4,14 +4,8 @@ from decimal import Decimal
 
 import pytest
 
-from customers.resources import (
-    HEADER_ALIASES,
-    REQUIRED_COLUMNS,
-    CustomerFileResource,
-    MissingColumns,
-    header_map,
-    resource_clean_row,
-)
+from customers.headers import HEADER_ALIASES, REQUIRED_COLUMNS, header_map
+from customers.resources import CustomerFileResource, MissingColumns, resource_clean_row
 
 
 def clean(column, value):

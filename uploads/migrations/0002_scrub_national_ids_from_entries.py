@@ -14,8 +14,8 @@ import re
 
 from django.db import migrations, transaction
 
+from customers.headers import header_column
 from customers.national_ids import national_id_mask, national_id_redact, national_ids_masked
-from customers.resources import header_column
 
 CHUNK = 2000
 _QUOTED = re.compile(r"“[^”]*”")

@@ -66,6 +66,10 @@ AGENT_CREATE = (401, 201, 201, 403)
 STAFF_ACTION = (401, 403, 200, 403)
 STAFF_CREATE = (401, 403, 201, 403)
 SIGNED = (403, 403, 403, 403)  # provider endpoints: the signature decides, not the user
+# The upload pages: back office only (an agent has none; a token means nothing to a page).
+BACK_OFFICE_PAGE = (302, 403, 200, 302)
+BACK_OFFICE_POST = (302, 403, 302, 302)  # done, and back to the upload's page
+LEADS_ELSEWHERE = (302, 302, 302, 302)  # the admin's upload pages: to the login, or to the upload pages
 
 MATRIX: dict[str, Cell] = {
     # The pages
@@ -74,6 +78,22 @@ MATRIX: dict[str, Cell] = {
     "admin loans": Cell("get", "/admin/customers/loan/", PAGE),
     "admin suppressions": Cell("get", "/admin/customers/suppression/", PAGE),
     "admin uploads": Cell("get", "/admin/uploads/fileupload/", PAGE),
+    "admin upload add": Cell("get", "/admin/uploads/fileupload/add/", LEADS_ELSEWHERE),
+    "admin upload change": Cell("get", "/admin/uploads/fileupload/{upload}/change/", LEADS_ELSEWHERE),
+    "upload page new": Cell("get", "/uploads/new/", BACK_OFFICE_PAGE),
+    "upload page": Cell("get", "/uploads/{upload}/?outcome=invalid&q=98765+43210&page=2", BACK_OFFICE_PAGE),
+    "upload page missing": Cell("get", f"/uploads/{MISSING}/", (302, 403, 404, 302)),
+    "upload page progress": Cell("get", "/uploads/{upload}/progress.json", BACK_OFFICE_PAGE),
+    "upload page failed rows": Cell("get", "/uploads/{upload}/failed-rows.csv", BACK_OFFICE_PAGE),
+    "upload page confirm": Cell("post", "/uploads/{preview}/confirm/", BACK_OFFICE_POST, format=None),
+    "upload page revert": Cell("post", "/uploads/{upload}/revert/", BACK_OFFICE_POST, format=None),
+    "upload page name conflicts": Cell(
+        "post",
+        "/uploads/{upload}/name-conflicts/",
+        BACK_OFFICE_POST,
+        {"decision": "reject", "scope": "all"},
+        format=None,
+    ),
     "admin column profiles": Cell("get", "/admin/uploads/columnprofile/", PAGE),
     "admin calls": Cell("get", "/admin/calls/call/", PAGE),
     "admin campaigns": Cell("get", "/admin/calls/campaign/", PAGE),

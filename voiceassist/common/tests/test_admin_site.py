@@ -1,0 +1,82 @@
+"""The back office's admin site: its own styles on every model's pages, list cells kept to one line, and
+"View site" leading to the agents' pages."""
+
+import pytest
+from django.contrib import admin
+
+from calls.tests.factories import CallFactory, CampaignFactory
+from customers.tests.factories import CustomerFactory, SuppressionFactory
+from voiceassist.common.admin import admin_clipped
+
+pytestmark = pytest.mark.django_db
+
+STYLESHEET = "/static/css/back-office-admin.css"
+LONG_NAME = "Venkata Satya Naga Sri Lakshmi Prasanna Kumari Chowdary"
+
+
+@pytest.fixture
+def admin_client(client, back_office_user):
+    client.force_login(back_office_user)
+    return client
+
+
+def test_view_site_leads_to_the_agents_pages(admin_client):
+    page = admin_client.get("/admin/").content.decode()
+
+    assert '<a href="/dashboard/">View site</a>' in page
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["/admin/calls/call/", "/admin/calls/campaign/add/", "/admin/customers/customer/", "/admin/common/auditevent/"],
+)
+def test_every_models_pages_load_the_back_office_styles(admin_client, url):
+    assert STYLESHEET in admin_client.get(url).content.decode()
+
+
+def test_every_registered_model_admin_carries_the_styles():
+    for model_admin in admin.site._registry.values():
+        assert "css/back-office-admin.css" in str(model_admin.media), type(model_admin).__name__
+
+
+def test_a_long_cell_is_cut_with_the_whole_text_in_its_tooltip():
+    assert admin_clipped("Asha <Rao>") == '<span class="clip " title="Asha &lt;Rao&gt;">Asha &lt;Rao&gt;</span>'
+    assert admin_clipped("", width="narrow") == '<span class="clip narrow" title="">—</span>'
+    assert admin_clipped("dispute", title="Letter", width="wide") == (
+        '<span class="clip wide" title="Letter">dispute</span>'
+    )
+
+
+def test_the_calls_list_shows_status_outcome_and_the_guards_reason_in_short_cells(admin_client):
+    call = CallFactory(
+        customer=CustomerFactory(full_name=LONG_NAME),
+        campaign=CampaignFactory(name="March recoveries, Karnataka, 30+ days past due"),
+        blocked_code="outside_hours",
+        blocked_reason="Outside calling hours (08:00–19:00 for this customer)",
+    )
+
+    response = admin_client.get("/admin/calls/call/")
+    page = response.content.decode()
+
+    assert response.context["cl"].list_display == [
+        "action_checkbox",
+        "who",
+        "call_status",
+        "disposition_label",
+        "when",
+        "held_back",
+    ]
+    campaign = "campaign “March recoveries, Karnataka, 30+ days past due”"
+    tooltip = f"Call #{call.pk}: {call.customer} — loan {call.loan} — {campaign}"
+    assert f'title="{tooltip}">{LONG_NAME}</span>' in page
+    assert 'title="Outside calling hours (08:00–19:00 for this customer)">outside_hours</span>' in page
+    assert '<span class="clip short" title="Scheduled">Scheduled</span>' in page
+
+
+def test_the_suppressions_list_cuts_long_reasons(admin_client):
+    reason = "The lawyer wrote on 3 November asking that every call stop until the court decides"
+    SuppressionFactory(reason=reason)
+
+    page = admin_client.get("/admin/customers/suppression/").content.decode()
+
+    assert f'<span class="clip " title="{reason}">{reason}</span>' in page
