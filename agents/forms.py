@@ -3,12 +3,18 @@
 from decimal import Decimal
 
 from django import forms
+from django.conf import settings
 
 from customers.models import Customer, SuppressionKind
+from voiceassist.common.money import SYMBOLS, currency_for
 
 from .selectors import conversation_dispositions
 
 LOAN_EMPTY_LABEL = "No particular loan"
+# Dates are typed day first (31/12/2026, 31 Dec 2026) or as the browser's date picker sends them (2026-12-31).
+# Named here because the locale's own formats would read 01/02/2026 as 2 January.
+DATE_INPUT_FORMATS = settings.DATE_INPUT_FORMATS
+DATETIME_INPUT_FORMATS = [f"{day} {time}" for day in DATE_INPUT_FORMATS for time in ("%H:%M", "%H:%M:%S")]
 
 
 class ServiceErrorForm(forms.Form):
@@ -22,7 +28,11 @@ class ServiceErrorForm(forms.Form):
 
 
 class CustomerForm(ServiceErrorForm):
-    """A form about one customer."""
+    """A form about one customer: ``title`` heads it, and names it in the page's summary of errors; ``anchor``
+    is its element's id on the page."""
+
+    title = ""
+    anchor = ""
 
     def __init__(self, *args, customer: Customer, **kwargs):
         super().__init__(*args, **kwargs)
@@ -56,6 +66,8 @@ class SearchForm(forms.Form):
 
 class CallOutcomeForm(CustomerLoanForm):
     prefix = "outcome"
+    title = "Log a call outcome"
+    anchor = "outcome"
     service_error_fields = {"invalid_disposition": "disposition"}
 
     disposition = forms.ChoiceField(label="How did the call go?")
@@ -76,6 +88,8 @@ class CallOutcomeForm(CustomerLoanForm):
 
 class PromiseForm(CustomerLoanForm):
     prefix = "promise"
+    title = "Record a promise to pay"
+    anchor = "promise"
     loan_required = True
     service_error_fields = {
         "invalid_amount": "amount",
@@ -85,22 +99,31 @@ class PromiseForm(CustomerLoanForm):
     }
 
     amount = forms.DecimalField(
-        label="Amount promised (₹)",
+        label="Amount promised",  # and the currency's symbol, set per customer
         max_digits=14,
         decimal_places=2,
         min_value=Decimal("0.01"),
         required=False,
         help_text="Empty: the instalment due (or all that is owed).",
     )
-    promised_date = forms.DateField(label="Will pay by", widget=forms.DateInput(attrs={"type": "date"}))
+    promised_date = forms.DateField(
+        label="Will pay by", input_formats=DATE_INPUT_FORMATS, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["amount"].label = f"Amount promised ({SYMBOLS[currency_for(customer=self.customer)]})"
 
 
 class CallbackForm(CustomerLoanForm):
     prefix = "callback"
+    title = "Schedule a callback"
+    anchor = "callback"
     service_error_fields = {"invalid_time": "at", "outside_hours": "at", "do_not_call": "at"}
 
     at = forms.DateTimeField(
         label="Call back at",
+        input_formats=DATETIME_INPUT_FORMATS,
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         help_text="Your local time; the customer's own calling hours apply.",
     )
@@ -111,6 +134,8 @@ class SuppressionForm(CustomerLoanForm):
     """Stop calls: the kinds an agent hears on a call. Back office adds deceased, bankruptcy and attorney."""
 
     prefix = "suppress"
+    title = "Stop calls"
+    anchor = "stop-calls"
     service_error_fields = {"reason_required": "reason", "invalid_kind": "kind", "back_office_only": "kind"}
     AGENT_KINDS = (
         SuppressionKind.DISPUTE,

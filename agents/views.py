@@ -9,8 +9,10 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -26,12 +28,15 @@ from customers.models import Customer, SuppressionSource
 from customers.selectors import suppression_list
 from customers.services import suppression_set_for
 from uploads.forms import ColumnMappingForm, UploadForm
-from uploads.models import FileUpload
-from uploads.selectors import upload_entries, upload_failed_rows_csv
-from uploads.services import upload_columns_map, upload_confirm, upload_create
+from uploads.models import FileUpload, RowOutcome
+from uploads.selectors import OUTCOME_TABS, upload_entries, upload_failed_rows_download, upload_outcome_tabs
+from uploads.services import upload_columns_map, upload_confirm, upload_create, upload_revert_request
 from uploads.services.columns import upload_mapping_offer
+from uploads.services.conflicts import name_conflicts_pending, name_conflicts_resolve
 from uploads.services.intake import QueueUnavailable
+from uploads.services.revert import upload_may_be_reverted
 from voiceassist.common.exceptions import ApplicationError
+from voiceassist.common.money import money_display
 from voiceassist.common.roles import user_is_back_office
 
 from . import selectors
@@ -49,7 +54,8 @@ from .forms import (
 
 # The dashboard's figures cover the calls of the last this many days, today included.
 DASHBOARD_DAYS = 14
-UPLOAD_PREVIEW_ROWS = 200
+# An upload's page lists its rows this many at a time.
+UPLOAD_ROWS_PER_PAGE = 50
 TIMELINE_ENTRIES = 100
 CUSTOMER_CALLS = 50
 
@@ -197,6 +203,8 @@ def _customer_page(request: HttpRequest, customer: Customer, **bound: CustomerFo
         "agents/customer.html",
         {
             "customer": customer,
+            # A refused form's errors, summed up at the top of the page the browser lands on.
+            "error_forms": [form for form in bound.values() if form.errors],
             "loans": customer.loans.all(),
             "timeline": selectors.customer_timeline(
                 customer=customer, show_all=request.GET.get("entries") == "all", limit=TIMELINE_ENTRIES
@@ -273,7 +281,8 @@ def customer_promise(request: HttpRequest, pk: int) -> HttpResponse:
             loan=data["loan"], amount=data["amount"], promised_date=data["promised_date"], actor=request.user
         ),
         success=lambda promise: (
-            f"Promise recorded: ₹{promise.amount:.2f} on loan {promise.loan} by {promise.promised_date:%-d %b %Y}."
+            f"Promise recorded: {money_display(promise.amount, customer=promise.customer)} on loan {promise.loan}"
+            f" by {promise.promised_date:%-d %b %Y}."
         ),
     )
 
@@ -341,6 +350,14 @@ def call_recording(request: HttpRequest, pk: int) -> HttpResponse:
 
 # --- Uploads (back office) ----------------------------------------------------------------------
 
+# Back office may do both; the permissions say so, as the API and the admin's entries ask for them.
+REVERT_PERMISSION = "uploads.delete_fileupload"
+# Renaming a customer on a file's word takes changing customers.
+NAME_CONFLICT_PERMISSION = "customers.change_customer"
+UPLOAD_SEARCH_MAX_LENGTH = 64
+# Row numbers decided at once by ticking them (a page shows 50).
+NAME_CONFLICT_ROWS_MAX = 1000
+
 
 @back_office_page
 def upload_new(request: HttpRequest) -> HttpResponse:
@@ -381,7 +398,8 @@ def _upload_or_404(pk: int) -> FileUpload:
 @back_office_page
 @require_http_methods(["GET", "POST"])
 def upload_page(request: HttpRequest, pk: int) -> HttpResponse:
-    """The upload, its rows, and (when its columns need choosing) the column mapping form, which posts here."""
+    """The upload: what it did, its rows by outcome (``?outcome=invalid&page=2``, ``?q=`` a phone or a loan id),
+    what may be done with it, and (when its columns need choosing) the column mapping form, which posts here."""
     upload = _upload_or_404(pk)
     offer = upload_mapping_offer(upload)
     mapping_form = None
@@ -410,14 +428,22 @@ def upload_page(request: HttpRequest, pk: int) -> HttpResponse:
             else:
                 messages.success(request, "Columns chosen: the file is read again with them.")
                 return redirect("upload-page", pk=upload.pk)
+    outcome = request.GET.get("outcome") if request.GET.get("outcome") in OUTCOME_TABS else None
+    search = " ".join(request.GET.get("q", "").split())[:UPLOAD_SEARCH_MAX_LENGTH]
+    entries = upload_entries(upload=upload, outcome=outcome, search=search).select_related("resolved_by")
+    may_decide = request.user.has_perm(NAME_CONFLICT_PERMISSION)
     return render(
         request,
         "agents/upload.html",
         {
             "upload": upload,
-            "entries": upload_entries(upload=upload)[:UPLOAD_PREVIEW_ROWS],
-            "preview_limit": UPLOAD_PREVIEW_ROWS,
+            "tabs": upload_outcome_tabs(upload=upload, search=search),
+            "outcome": outcome,
+            "search": search,
+            "rows": Paginator(entries, UPLOAD_ROWS_PER_PAGE).get_page(request.GET.get("page")),
             "mapping_form": mapping_form,
+            "can_revert": upload_may_be_reverted(upload) and request.user.has_perm(REVERT_PERMISSION),
+            "held_conflicts": name_conflicts_pending(upload_id=upload.pk).count() if may_decide else 0,
             **selectors.upload_state(upload=upload),
         },
     )
@@ -443,9 +469,53 @@ def upload_confirm_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @back_office_page
+@require_POST
+def upload_revert_view(request: HttpRequest, pk: int) -> HttpResponse:
+    if not request.user.has_perm(REVERT_PERMISSION):
+        raise PermissionDenied
+    upload = _upload_or_404(pk)
+    try:
+        upload_revert_request(upload=upload, actor=request.user)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "The revert is queued; this page shows its report.")
+    return redirect("upload-page", pk=upload.pk)
+
+
+@back_office_page
+@require_POST
+def upload_name_conflicts_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Accept (rename the customer and apply the row) or reject the upload's held name conflicts: the rows
+    ticked (``rows``), or every one still held (``scope=all``)."""
+    if not request.user.has_perm(NAME_CONFLICT_PERMISSION):
+        raise PermissionDenied
+    upload = _upload_or_404(pk)
+    decision = request.POST.get("decision")
+    ticked = request.POST.getlist("rows")[:NAME_CONFLICT_ROWS_MAX]
+    rows = [int(row) for row in ticked if row.isdigit() and len(row) < 10]
+    held = name_conflicts_pending(upload_id=upload.pk)
+    if decision not in ("accept", "reject"):
+        messages.error(request, "Choose to accept or to reject the name conflicts.")
+    elif not rows and request.POST.get("scope") != "all":
+        messages.error(request, "Tick the rows to decide first.")
+    else:
+        try:
+            decided = name_conflicts_resolve(
+                entries=held if not rows else held.filter(row_number__in=rows),
+                accept=decision == "accept",
+                actor=request.user,
+            )
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+        else:
+            accepted = "accepted (customers renamed, rows applied)"
+            verb = accepted if decision == "accept" else "rejected (nothing changed)"
+            messages.success(request, f"{decided} held name conflict(s) {verb}.")
+    return redirect(f"{reverse('upload-page', args=[upload.pk])}?outcome={RowOutcome.NAME_CONFLICT}")
+
+
+@back_office_page
 @require_GET
 def upload_failed_rows(request: HttpRequest, pk: int) -> StreamingHttpResponse:
-    upload = _upload_or_404(pk)
-    response = StreamingHttpResponse(upload_failed_rows_csv(upload=upload), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="upload-{upload.pk}-failed-rows.csv"'
-    return response
+    return upload_failed_rows_download(upload=_upload_or_404(pk))

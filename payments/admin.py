@@ -4,6 +4,7 @@ the payments app's view permissions, like every app of the product's)."""
 from django.contrib import admin
 
 from voiceassist.common.admin import ReadOnlyAdmin
+from voiceassist.common.money import money_display
 
 from .models import GatewayEvent, PaymentLink, SmsMessage
 
@@ -22,12 +23,40 @@ class SmsMessageInline(admin.TabularInline):
 
 @admin.register(PaymentLink)
 class PaymentLinkAdmin(ReadOnlyAdmin):
-    list_display = ("created_at", "loan", "customer", "amount", "amount_paid", "status", "gateway", "expires_at")
+    list_display = ("created_at", "loan", "customer", "amount_shown", "paid_shown", "status", "gateway", "expires_at")
     list_filter = ("status", "gateway", "automatic")
     list_select_related = ("loan", "customer")
     search_fields = ("loan__loan_id", "customer__phone", "customer__full_name", "gateway_link_id")
     date_hierarchy = "created_at"
     inlines = [SmsMessageInline]
+    # The link's own fields, its amounts written as money in the link's currency.
+    fields = (
+        "customer",
+        "loan",
+        "promise",
+        "gateway",
+        "gateway_link_id",
+        "short_url",
+        "amount_shown",
+        "paid_shown",
+        "status",
+        "expires_at",
+        "automatic",
+        "created_by",
+        "created_at",
+        "updated_at",
+    )
+
+    def get_readonly_fields(self, request, obj=None):
+        return [*super().get_readonly_fields(request, obj), "amount_shown", "paid_shown"]
+
+    @admin.display(description="amount", ordering="amount")
+    def amount_shown(self, link: PaymentLink) -> str:
+        return money_display(link.amount, currency=link.currency)
+
+    @admin.display(description="paid", ordering="amount_paid")
+    def paid_shown(self, link: PaymentLink) -> str:
+        return money_display(link.amount_paid, currency=link.currency)
 
 
 @admin.register(SmsMessage)

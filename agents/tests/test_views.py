@@ -145,7 +145,7 @@ def test_the_dashboard_shows_todays_calls_promises_and_the_queue(agent_client, a
     assert figures["queue_due"] == 1 and figures["queue_open"] == 2 and figures["queue_mine"] == 0
     page = _text(response)
     assert "<svg" in page and "Calls today by hour" in page
-    assert "₹5000.00 promised" in page
+    assert "₹5,000.00 promised" in page
     hour = timezone.localtime(now).hour
     assert response.context["calls_chart"].bars[hour].value == 1
     assert sum(bar.value for bar in response.context["promises_chart"].bars) == 1
@@ -324,8 +324,8 @@ def test_the_customer_page_shows_details_loans_timeline_and_calls(agent_client, 
 
     assert "Asha Rao" in page and "+919876543210" in page
     assert "•••• 9012" in page
-    assert "LN-1" in page and "₹42000.00" in page
-    assert "amount: 50000.00 → 42000.00" in page
+    assert "LN-1" in page and "₹42,000.00" in page
+    assert "amount: ₹50,000.00 → ₹42,000.00" in page
     assert "national_id: •••• 9012" in page
     assert "Promise to pay" in page
     call = Call.objects.get(customer=asha)
@@ -372,7 +372,7 @@ def test_record_a_promise_to_pay(agent_client, agent_user, asha):
     assert promise.outstanding_at_promise == Decimal("42000.00")
     assert AuditEvent.objects.filter(action="promise.recorded", actor=agent_user).exists()
     assert response.redirect_chain[-1][0] == f"/customers/{asha.pk}/"
-    assert f"Promise recorded: ₹5000.00 on loan LN-1 by {promised:%-d %b %Y}." in _text(response)
+    assert f"Promise recorded: ₹5,000.00 on loan LN-1 by {promised:%-d %b %Y}." in _text(response)
 
 
 def test_a_promise_with_bad_input_shows_field_errors_in_words(agent_client, asha):

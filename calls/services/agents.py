@@ -10,6 +10,7 @@ from calls.compliance import Channel, Reason, guard_check_customer
 from calls.models import Call, CallStatus, Disposition, DispositionLayer, Provider, WorkItem, WorkItemKind
 from customers.models import Customer, Loan, SuppressionSource
 from voiceassist.common.exceptions import ApplicationError
+from voiceassist.common.models import AuditAction
 from voiceassist.common.services import audit_event_record
 
 from .dispatch import guard_detail
@@ -19,7 +20,8 @@ from .status import call_record_event
 
 @transaction.atomic
 def work_item_claim(*, item: WorkItem, agent: AbstractBaseUser) -> WorkItem:
-    """Take a follow-up so no other agent works it too. Claiming one's own item again is harmless."""
+    """Take a follow-up so no other agent works it too (audited). Claiming one's own item again is harmless
+    and records nothing."""
     item = WorkItem.objects.select_for_update().get(pk=item.pk)
     if item.done_at is not None:
         raise ApplicationError("This follow-up is already done.", code="work_item_done")
@@ -31,16 +33,44 @@ def work_item_claim(*, item: WorkItem, agent: AbstractBaseUser) -> WorkItem:
         item.claimed_by = agent
         item.claimed_at = timezone.now()
         item.save(update_fields=["claimed_by", "claimed_at", "updated_at"])
+        audit_event_record(actor=agent, action=AuditAction.WORK_ITEM_CLAIMED, target=item, details={"kind": item.kind})
     return item
+
+
+def _callback_closed_early_check(*, item: WorkItem, note: str, now) -> None:
+    """A callback closed before its time needs its outcome: a note saying what happened, or a call outcome
+    logged for the customer since it was scheduled. Otherwise the promised call would silently never happen."""
+    if item.kind != WorkItemKind.CALLBACK or item.due_at <= now or note.strip():
+        return
+    reached = Call.objects.filter(
+        customer_id=item.customer_id, disposition__layer=DispositionLayer.CONVERSATION, started_at__gte=item.created_at
+    ).exists()
+    if not reached:
+        when = timezone.localtime(item.due_at)
+        raise ApplicationError(
+            f"This callback is due {when:%-d %b %Y at %H:%M}. To close it before then, write what happened "
+            "in the note, or log the call's outcome on the customer's page first.",
+            code="callback_not_due",
+            details={"due_at": item.due_at.isoformat()},
+        )
 
 
 @transaction.atomic
 def work_item_complete(*, item: WorkItem, agent: AbstractBaseUser, note: str = "") -> WorkItem:
+    """Mark a follow-up done, claiming it first if nobody has (both audited). A callback not yet due is
+    closed only with its outcome."""
     item = work_item_claim(item=item, agent=agent)
+    _callback_closed_early_check(item=item, note=note, now=timezone.now())
     item.done_at = timezone.now()
     if note:
         item.note = note[:300]
     item.save(update_fields=["done_at", "note", "updated_at"])
+    audit_event_record(
+        actor=agent,
+        action=AuditAction.WORK_ITEM_COMPLETED,
+        target=item,
+        details={"kind": item.kind, "note": note[:300]},
+    )
     return item
 
 

@@ -474,3 +474,8 @@ TWILIO_SMS_FROM = env("TWILIO_SMS_FROM", default="")
 EXOTEL_SMS_FROM = env("EXOTEL_SMS_FROM", default="")
 EXOTEL_SMS_DLT_ENTITY_ID = env("EXOTEL_SMS_DLT_ENTITY_ID", default="")
 EXOTEL_SMS_DLT_TEMPLATE_ID = env("EXOTEL_SMS_DLT_TEMPLATE_ID", default="")
+
+# --- Dates typed into the pages' forms: day first, as in India (31/12/2026, 31-12-2026, 31 Dec 2026), or ISO
+# as a browser's date picker sends it. The agents' forms name these formats (the locale's own would read
+# 01/02/2026 as 2 January); ISO stays first, as exports write dates in the first format.
+DATE_INPUT_FORMATS = ["%Y-%m-%d", "%d/%m/%Y", "%d/%m/%y", "%d-%m-%Y", "%d.%m.%Y", "%d %b %Y", "%d %B %Y"]
