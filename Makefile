@@ -6,11 +6,11 @@ PYTEST_ARGS ?=
 
 .PHONY: install run test lint audit bench clean
 
-# The virtual environment is rebuilt whenever requirements.txt changes.
-$(VENV)/.installed: requirements.txt
+# The virtual environment is rebuilt whenever a requirements file changes (runtime, then tests and tooling).
+$(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -r requirements.txt
+	$(BIN)/pip install --quiet -r requirements.txt -r requirements-dev.txt
 	touch $@
 
 install: $(VENV)/.installed
@@ -31,7 +31,7 @@ lint: install
 ## Security checks CI runs: bandit on the code (high severity fails), pip-audit on the pinned requirements.
 audit: install
 	$(BIN)/bandit -q -r customers uploads calls agents exports voiceassist manage.py -x '*/tests/*,*/migrations/*' --severity-level high
-	$(BIN)/pip-audit -r requirements.txt --no-deps --disable-pip --progress-spinner off
+	$(BIN)/pip-audit -r requirements.txt -r requirements-dev.txt --no-deps --disable-pip --progress-spinner off
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache
