@@ -14,7 +14,7 @@ from itertools import islice
 
 from django.conf import settings
 from django.db import reset_queries, transaction
-from django.db.models import F
+from django.db.models import F, Min
 from django.utils import timezone
 
 from customers.headers import HeaderMapping, header_map
@@ -233,12 +233,16 @@ def numbers_report(upload: FileUpload) -> dict:
     with the first rows of each; a campaign decides whether the bot calls them."""
     counts: dict[str, int] = {}
     rows: dict[str, list[int]] = {}
-    seen: set[str] = set()
-    entries = upload.entries.filter(outcome__in=ACCEPTED).order_by("row_number").values_list("row_number", "phone")
-    for number, phone in entries.iterator(chunk_size=5000):
-        if phone in seen:
-            continue
-        seen.add(phone)
+    # Each distinct phone once, with its first row: the database groups them (a million phones held in a set
+    # here would double the worker's memory).
+    phones = (
+        upload.entries.filter(outcome__in=ACCEPTED)
+        .values("phone")
+        .annotate(first_row=Min("row_number"))
+        .order_by("first_row")
+        .values_list("first_row", "phone")
+    )
+    for number, phone in phones.iterator(chunk_size=5000):
         kind = phone_kind(phone)
         flags = [] if kind.type == PhoneType.MOBILE else [kind.type]
         if kind.country not in settings.CALL_COUNTRIES:
