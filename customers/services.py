@@ -157,6 +157,13 @@ def loan_upsert(
         raise ApplicationError(
             f"Loan {loan_id} belongs to another customer ({loan.customer.phone}).", code="loan_other_customer"
         )
+    changes = _loan_merge_save(loan, given, status=status)
+    return UpsertResult(instance=loan, created=False, changes=changes)
+
+
+def _loan_merge_save(loan: Loan, given: dict[str, Any], *, status: str | None) -> Changes:
+    """Merge ``given`` into a stored loan and save what changed; its status follows what it owes
+    (``loan_status_for``), and a loan that became settled is announced."""
     was_settled = loan.status == LoanStatus.SETTLED
     current = loan_state(loan)
     changes = merge(current, given)
@@ -170,7 +177,7 @@ def loan_upsert(
         loan.save(update_fields=[*update_fields, "updated_at"])
     if loan.status == LoanStatus.SETTLED and not was_settled:
         loans_settled_announce(loan_ids=[loan.loan_id])
-    return UpsertResult(instance=loan, created=False, changes=changes)
+    return changes
 
 
 # The customer search's GIN indexes (migrations 0006, 0008), whose new entries wait in a pending list.
@@ -403,19 +410,8 @@ def loan_edit(*, loan: Loan, values: dict[str, Any], actor: AbstractBaseUser | N
         loan.pk = created.instance.pk
         audit_event_record(actor=actor, action="loan.created", target=created.instance, details={})
         return {}
-    was_settled = loan.status == LoanStatus.SETTLED
-    current = loan_state(loan)
     given = loan_given({column: values.get(attribute) for column, attribute in LOAN_ATTRIBUTES.items()})
-    changes = merge(current, given)
-    update_fields = _apply(loan, loan_attributes({**current, **given}))
-    new_status = loan_status_for(status=status or loan.status, outstanding=loan.outstanding_amount)
-    if new_status != loan.status:
-        changes["status"] = [loan.status, new_status]
-        loan.status = new_status
-        update_fields.append("status")
-    if update_fields:
-        loan.save(update_fields=[*update_fields, "updated_at"])
+    changes = _loan_merge_save(loan, given, status=status)
+    if changes:
         audit_event_record(actor=actor, action="loan.edited", target=loan, details={"changes": changes})
-    if loan.status == LoanStatus.SETTLED and not was_settled:
-        loans_settled_announce(loan_ids=[loan.loan_id])
     return changes
