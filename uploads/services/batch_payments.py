@@ -18,7 +18,7 @@ from voiceassist.common.money import indian_grouping
 from .stores import BatchStore
 
 if TYPE_CHECKING:
-    from .batches import BatchRow
+    from .batch_rows import BatchRow
 
 # The columns of a payment the file reports: recorded as a ``Payment`` on the row's loan, never as loan values.
 PAYMENT_FILE_COLUMNS = ("payment_reference", "payment_amount", "payment_date")

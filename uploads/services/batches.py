@@ -1,12 +1,9 @@
 """One batch of an upload: what each row does, decided in memory and written in a few statements."""
 
-import re
-from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
 from django.utils import timezone
 
 from customers.headers import header_column
@@ -22,7 +19,6 @@ from customers.merge import (
     loan_state,
     merge,
 )
-from customers.merge import as_change_value as json_value
 from customers.models import LoanStatus, loan_status_for
 from customers.national_ids import (
     national_id_mask,
@@ -33,76 +29,11 @@ from customers.services import loans_settled_announce
 from uploads.models import COUNT_FIELDS, FileUpload, RowOutcome, UploadMode
 from voiceassist.common.money import indian_grouping
 
-from .batch_payments import PAYMENT_FILE_COLUMNS, BatchPayments, FilePayment
+from .batch_payments import PAYMENT_FILE_COLUMNS, BatchPayments
+from .batch_rows import BatchRow, cell_as_written, entry_values, name_key, summary_label
 from .writers import batch_store
 
-
-def _cell_as_written(value: Any) -> Any:
-    if value is None:
-        return ""
-    if isinstance(value, str | int | bool):
-        return value
-    if isinstance(value, float):
-        return int(value) if value.is_integer() else value
-    return json_value(value) if isinstance(value, Decimal | date | datetime) else str(value)
-
-
-def _entry_values(values: dict[str, Any]) -> dict[str, Any]:
-    """The row as an entry keeps it: a cell longer than ``UPLOAD_ENTRY_MAX_CELL_CHARS`` is cut, and says so.
-
-    A cell may hold up to ``UPLOAD_MAX_CELL_CHARS`` (32,767) characters, refused as a value but kept here for
-    every row of every upload.
-    """
-    limit = settings.UPLOAD_ENTRY_MAX_CELL_CHARS
-    for value in values.values():
-        if value.__class__ is str and len(value) > limit:
-            marker = f"…[cut at {limit:,} characters]"
-            return {
-                header: f"{cell[:limit]}{marker}" if cell.__class__ is str and len(cell) > limit else cell
-                for header, cell in values.items()
-            }
-    return values
-
-
-# Words a spreadsheet's summary line starts with ("TOTAL", "Grand Total", "कुल"): such a row carries no
-# phone and no loan of its own, only figures.
-_SUMMARY_WORDS = re.compile(r"^\s*(grand\s*total|sub\s*-?\s*total|totals?|कुल|योग)\b", re.IGNORECASE)
-
-
-def _summary_label(row: "BatchRow") -> str:
-    """The label of a summary row (a TOTAL line at the bottom of a sheet), or "" for any other row."""
-    if row.phone:
-        return ""
-    texts = [str(value).strip() for value in row.values.values() if value not in (None, "")]
-    label = next((text for text in texts if _SUMMARY_WORDS.match(text)), "")
-    if not label or (row.loan_id and row.loan_id != label):
-        return ""
-    return label
-
-
-def _name_key(name: str | None) -> str:
-    return " ".join((name or "").split()).casefold()
-
-
 ACCEPTED = (RowOutcome.CREATED, RowOutcome.UPDATED, RowOutcome.UNCHANGED)
-
-
-# --- One batch ----------------------------------------------------------------------------------
-
-
-@dataclass(slots=True)
-class BatchRow:
-    number: int
-    values: dict[str, Any]
-    cleaned: dict[str, Any]
-    errors: list[str]
-    phone: str = ""
-    loan_id: str = ""
-    outcome: str = ""
-    changes: dict[str, list] = field(default_factory=dict)
-    created_customer: bool = False
-    created_loan: bool = False
-    payment: FilePayment | None = None  # the payment the row reports, until it proves already recorded
 
 
 class BatchProcessor:
@@ -175,7 +106,7 @@ class BatchProcessor:
         if self.cells_are_text:
             values = dict(zip(self.headers, cells, strict=False))
         else:
-            values = {header: _cell_as_written(cell) for header, cell in zip(self.headers, cells, strict=False)}
+            values = {header: cell_as_written(cell) for header, cell in zip(self.headers, cells, strict=False)}
         values.pop("", None)
         # The entry keeps the row as written, except national ids: never stored in clear.
         for header in self.national_id_headers:
@@ -251,7 +182,7 @@ class BatchProcessor:
                     loan[column] = new
 
     def _decide(self, row: BatchRow) -> None:
-        summary = _summary_label(row)
+        summary = summary_label(row)
         if summary:
             # A spreadsheet's total line, not a borrower: skipped and said so, never counted invalid.
             row.errors = [f"A summary row (“{summary}”), not a customer: skipped."]
@@ -265,7 +196,7 @@ class BatchProcessor:
             self._reject(row, RowOutcome.DUPLICATE, f"loan_id: {loan_id} is also in row {self.seen_loans[loan_id]}.")
             return
         first = self.seen_phones.get(phone)
-        if first and name and first[1] and _name_key(name) != _name_key(first[1]):
+        if first and name and first[1] and name_key(name) != name_key(first[1]):
             self._reject(
                 row,
                 RowOutcome.DUPLICATE,
@@ -299,7 +230,7 @@ class BatchProcessor:
 
         given = customer_given(row.cleaned, phone=phone)
         current = self.customers.get(phone, {})
-        if exists and name and current.get("name") and _name_key(name) != _name_key(current["name"]):
+        if exists and name and current.get("name") and name_key(name) != name_key(current["name"]):
             # The phone is the identity; another name for it is a shared family phone or a mistake, never a
             # silent rename: the whole row waits for back office (``uploads.services.conflicts``).
             self._reject(
@@ -396,7 +327,7 @@ class BatchProcessor:
             "loan_id": (row.loan_id or "")[:64],
             "created_customer": row.created_customer,
             "created_loan": row.created_loan,
-            "values": _entry_values(row.values),
+            "values": entry_values(row.values),
             "errors": row.errors,
             "changes": row.changes,
             "created_at": self.uploaded_at,

@@ -10,9 +10,8 @@ import openpyxl
 import pytest
 
 from customers.models import Customer
-from uploads import readers
 from uploads.models import RowOutcome, UploadStatus
-from uploads.readers import UnreadableFile, open_table
+from uploads.readers import UnreadableFile, csv_reader, limits, open_table, xlsx_reader
 from uploads.tests.factories import csv_bytes, upload_bytes
 
 
@@ -69,7 +68,7 @@ def nothing_unpacked(monkeypatch):
         assert mode != "r", f"{name} was unpacked"
         return real_open(self, name, mode, *args, **kwargs)
 
-    monkeypatch.setattr(readers, "ExcelReader", excel_reader)
+    monkeypatch.setattr(xlsx_reader, "ExcelReader", excel_reader)
     monkeypatch.setattr(zipfile.ZipFile, "open", open_part)
 
 
@@ -202,7 +201,7 @@ def test_a_part_that_inflates_to_more_than_it_declares_is_cut_at_its_declared_si
 
 
 def test_a_zip_of_too_many_parts_is_refused_from_its_end_record(tmp_path, monkeypatch, nothing_unpacked):
-    monkeypatch.setattr(readers, "_MAX_WORKBOOK_PARTS", 10)
+    monkeypatch.setattr(limits, "_MAX_WORKBOOK_PARTS", 10)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         for index in range(11):
@@ -288,7 +287,7 @@ def test_a_csv_cell_over_the_limit_is_refused_naming_its_row_and_column(tmp_path
 
 
 def test_a_line_longer_than_any_customer_row_is_refused_without_reading_it_whole(tmp_path, monkeypatch):
-    monkeypatch.setattr(readers, "_MAX_LINE_CHARS", 100_000)
+    monkeypatch.setattr(csv_reader, "_MAX_LINE_CHARS", 100_000)
     content = b"name,phone\nAsha,9876543210\n" + b"," * 5_000_000 + b"\n"
 
     message = refusal(write(tmp_path, "customers.csv", content))

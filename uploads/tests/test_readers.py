@@ -6,8 +6,7 @@ from contextlib import contextmanager
 import openpyxl
 import pytest
 
-from uploads import readers
-from uploads.readers import UnreadableFile, open_table
+from uploads.readers import UnreadableFile, open_table, xlsx_reader
 
 
 def write(tmp_path, name, content):
@@ -365,13 +364,13 @@ def test_xlsx_reads_the_first_sheet(tmp_path):
 
 def test_the_workbook_is_closed_when_the_context_ends(tmp_path, monkeypatch):
     opened = []
-    real_reader = readers.ExcelReader
+    real_reader = xlsx_reader.ExcelReader
 
     def excel_reader(*args, **kwargs):
         opened.append(real_reader(*args, **kwargs))
         return opened[-1]
 
-    monkeypatch.setattr(readers, "ExcelReader", excel_reader)
+    monkeypatch.setattr(xlsx_reader, "ExcelReader", excel_reader)
     path = write_workbook(tmp_path, [["name", "phone"], ["Asha", "1"]])
 
     with open_path(path) as table:

@@ -11,7 +11,7 @@ from calls.tests.factories import CallFactory
 from customers.models import Customer, Loan, Payment
 from uploads.models import FileUpload, UploadRow, UploadStatus
 from uploads.services import revert as revert_module
-from uploads.services import upload_revert, upload_revert_request
+from uploads.services import revert_undo, upload_revert, upload_revert_request
 from uploads.tasks import upload_revert_task
 from uploads.tests.factories import upload_rows
 
@@ -190,7 +190,7 @@ def test_a_revert_whose_worker_died_between_batches_carries_on_where_it_stopped(
 
 def test_a_batch_interrupted_half_way_is_undone_whole_and_done_again(one_pass, monkeypatch):
     target = _history()
-    real_save = revert_module._bulk_save
+    real_save = revert_undo._bulk_save
     calls = []
 
     def dying_save(dirty):
@@ -199,12 +199,12 @@ def test_a_batch_interrupted_half_way_is_undone_whole_and_done_again(one_pass, m
         if len(calls) == 2:
             raise WorkerDied  # …and the worker dies before the batch commits
 
-    monkeypatch.setattr(revert_module, "_bulk_save", dying_save)
+    monkeypatch.setattr(revert_undo, "_bulk_save", dying_save)
     with pytest.raises(WorkerDied):
         upload_revert(upload=target, actor=None, batch_size=1)
     assert FileUpload.objects.get(pk=target.pk).rows_done == 1
 
-    monkeypatch.setattr(revert_module, "_bulk_save", real_save)
+    monkeypatch.setattr(revert_undo, "_bulk_save", real_save)
     upload_revert(upload=target, actor=None, batch_size=1)
 
     assert _state(target) == one_pass
