@@ -5,16 +5,16 @@ from django.urls import reverse
 from django.utils.html import format_html
 from import_export.admin import ImportMixin
 
-from uploads.models import UploadRow
-from uploads.selectors import entry_standing
-from uploads.templatetags.upload_tags import change_lines
-from voiceassist.common.admin import admin_clipped, admin_day, admin_reason_step, admin_run_service, export_actions
+from exports.actions import export_actions
+from voiceassist.common.admin import admin_clipped, admin_day, admin_reason_step, admin_run_service
 from voiceassist.common.exceptions import ApplicationError
+from voiceassist.common.money import money_display
 
 from .forms import CustomerAdminForm
 from .models import Customer, Loan, Suppression, SuppressionKind, SuppressionSource
 from .selectors import customer_find
-from .services import customer_edit, loan_edit, suppression_clear, suppression_set_for
+from .services import customer_edit, loan_edit
+from .suppressions import suppression_clear, suppression_set_for
 
 
 class DoNotCallFilter(admin.SimpleListFilter):
@@ -51,32 +51,6 @@ class SuppressionInline(admin.TabularInline):
     show_change_link = True
 
 
-class UploadEntryInline(admin.TabularInline):
-    """The customer's timeline: each upload row that named them and what it changed."""
-
-    model = UploadRow
-    verbose_name = "upload entry"
-    verbose_name_plural = "Upload timeline (newest first)"
-    fields = ("created_at", "upload", "row_number", "outcome", "standing", "what_changed")
-    readonly_fields = fields
-    ordering = ("-created_at", "-upload_id", "-row_number")
-    extra = 0
-    max_num = 0
-    can_delete = False
-    show_change_link = False
-
-    @admin.display(description="In force?")
-    def standing(self, entry: UploadRow) -> str:
-        return entry_standing(upload=entry.upload) or "yes"
-
-    @admin.display(description="Changes / errors")
-    def what_changed(self, entry: UploadRow) -> str:
-        return "; ".join(change_lines(entry.changes) + entry.errors) or "—"
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("upload")
-
-
 @admin.register(Customer)
 class CustomerAdmin(ImportMixin, admin.ModelAdmin):
     form = CustomerAdminForm
@@ -94,7 +68,8 @@ class CustomerAdmin(ImportMixin, admin.ModelAdmin):
         "updated_at",
     )
     exclude = ("national_id_fingerprint",)
-    inlines = [LoanInline, SuppressionInline, UploadEntryInline]
+    # Other apps add their own (the upload timeline, ``uploads.admin``).
+    inlines = [LoanInline, SuppressionInline]
     actions = ["mark_do_not_call", *export_actions("customers")]
 
     def get_queryset(self, request):
@@ -286,7 +261,7 @@ class SuppressionAdmin(admin.ModelAdmin):
 
 @admin.register(Loan)
 class LoanAdmin(admin.ModelAdmin):
-    list_display = ("loan_id", "who", "outstanding_amount", "due_date", "days_past_due", "status")
+    list_display = ("loan_id", "who", "outstanding", "due_date", "days_past_due", "status")
     list_filter = ("status",)
     list_select_related = ("customer",)
     search_fields = ("loan_id", "customer__phone", "customer__full_name")
@@ -296,6 +271,10 @@ class LoanAdmin(admin.ModelAdmin):
     @admin.display(description="Customer", ordering="customer__full_name")
     def who(self, loan: Loan) -> str:
         return admin_clipped(loan.customer.full_name, title=loan.customer)
+
+    @admin.display(description="Outstanding", ordering="outstanding_amount")
+    def outstanding(self, loan: Loan) -> str:
+        return money_display(loan.outstanding_amount, customer=loan.customer)
 
     def save_model(self, request, obj: Loan, form, change) -> None:
         """Through the merge core and ``loan_status_for``, audited (the form has already set ``obj``'s fields)."""

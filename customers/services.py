@@ -10,7 +10,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from voiceassist.common.exceptions import ApplicationError
-from voiceassist.common.roles import user_is_back_office
+from voiceassist.common.models import AuditAction
 from voiceassist.common.services import audit_event_record
 
 from .merge import (
@@ -25,19 +25,15 @@ from .merge import (
     merge,
 )
 from .models import (
-    BACK_OFFICE_ONLY,
-    PER_LOAN,
     Customer,
     Loan,
     LoanStatus,
     Payment,
     PaymentSource,
-    Suppression,
-    SuppressionKind,
     loan_status_for,
 )
 from .phones import phone_normalize
-from .signals import loans_settled, payment_recorded, suppression_set
+from .signals import loans_settled, payment_recorded
 
 # Field-level changes as the upload entries record them, by file column: {"amount": ["50000.00", "42000.00"]}.
 Changes = dict[str, list[Any]]
@@ -219,83 +215,6 @@ def payments_recorded_announce(*, payment_ids: list[int]) -> None:
 
 
 @transaction.atomic
-def suppression_set_for(
-    *,
-    customer: Customer,
-    kind: str,
-    reason: str,
-    source: str,
-    actor: AbstractBaseUser | None,
-    loan: Loan | None = None,
-    reference: str = "",
-) -> Suppression:
-    """Stop calls to ``customer`` (or about ``loan``) for ``reason``; audited, and said once.
-
-    Setting the same suppression again returns the one in force. A wrong number is recorded against
-    the phone the customer has now: it lapses if a later file gives them another.
-    """
-    reason = " ".join((reason or "").split())
-    if not reason:
-        raise ApplicationError("Say why this customer must not be called.", code="reason_required")
-    if kind not in SuppressionKind.values:
-        raise ApplicationError(f"“{kind}” is not a kind of suppression.", code="invalid_kind")
-    if kind in BACK_OFFICE_ONLY and actor is not None and not user_is_back_office(actor):
-        raise ApplicationError(
-            f"Only back office may mark a customer “{SuppressionKind(kind).label.lower()}”.", code="back_office_only"
-        )
-    if loan is not None and loan.customer_id != customer.pk:
-        raise ApplicationError(f"Loan {loan.loan_id} belongs to another customer.", code="loan_other_customer")
-    customer = Customer.objects.select_for_update().get(pk=customer.pk)  # one writer of a customer's suppressions
-    loan = loan if kind in PER_LOAN else None
-    phone = customer.phone if kind == SuppressionKind.WRONG_NUMBER else ""
-    existing = Suppression.objects.active().filter(customer=customer, kind=kind, loan=loan, phone=phone).first()
-    if existing is not None:
-        return existing
-    suppression = Suppression.objects.create(
-        customer=customer,
-        kind=kind,
-        loan=loan,
-        phone=phone,
-        reason=reason[:300],
-        source=source,
-        reference=reference[:64],
-        created_by=actor if actor is not None and actor.is_authenticated else None,
-    )
-    audit_event_record(
-        actor=actor,
-        action="suppression.set",
-        target=customer,
-        details={"kind": kind, "loan": loan.loan_id if loan else None, "reason": suppression.reason, "source": source},
-    )
-    transaction.on_commit(lambda: suppression_set.send(sender=Suppression, suppression=suppression))
-    return suppression
-
-
-@transaction.atomic
-def suppression_clear(*, suppression: Suppression, actor: AbstractBaseUser | None, reason: str) -> Suppression:
-    """Lift a suppression. Only back office may: agents and integrations can set them, never clear them."""
-    if actor is None or not user_is_back_office(actor):
-        raise ApplicationError("Only back office may clear a suppression.", code="back_office_only")
-    reason = " ".join((reason or "").split())
-    if not reason:
-        raise ApplicationError("Say why calls may resume.", code="reason_required")
-    suppression = Suppression.objects.select_for_update().get(pk=suppression.pk)
-    if suppression.cleared_at is not None:
-        return suppression
-    suppression.cleared_at = timezone.now()
-    suppression.cleared_by = actor
-    suppression.clear_reason = reason[:300]
-    suppression.save(update_fields=["cleared_at", "cleared_by", "clear_reason", "updated_at"])
-    audit_event_record(
-        actor=actor,
-        action="suppression.cleared",
-        target=suppression.customer,
-        details={"kind": suppression.kind, "suppression": suppression.pk, "reason": suppression.clear_reason},
-    )
-    return suppression
-
-
-@transaction.atomic
 def loan_record_payment(
     *,
     loan: Loan,
@@ -339,7 +258,7 @@ def loan_record_payment(
             loans_settled_announce(loan_ids=[loan.loan_id])
     audit_event_record(
         actor=actor,
-        action="loan.payment_recorded",
+        action=AuditAction.LOAN_PAYMENT_RECORDED,
         target=loan,
         details={
             "amount": str(amount),
@@ -382,12 +301,14 @@ def customer_edit(*, customer: Customer, phone: str, values: dict[str, Any], act
         for name, value in attributes.items():
             setattr(customer, name, value)
         customer.save()
-        audit_event_record(actor=actor, action="customer.created", target=customer, details={"phone": e164})
+        audit_event_record(actor=actor, action=AuditAction.CUSTOMER_CREATED, target=customer, details={"phone": e164})
         return changes
     update_fields = _apply(customer, attributes)
     if changes or update_fields:
         customer.save(update_fields=list({*update_fields, "phone", "updated_at"}))
-        audit_event_record(actor=actor, action="customer.edited", target=customer, details={"changes": changes})
+        audit_event_record(
+            actor=actor, action=AuditAction.CUSTOMER_EDITED, target=customer, details={"changes": changes}
+        )
     return changes
 
 
@@ -408,10 +329,10 @@ def loan_edit(*, loan: Loan, values: dict[str, Any], actor: AbstractBaseUser | N
             status=status,
         )
         loan.pk = created.instance.pk
-        audit_event_record(actor=actor, action="loan.created", target=created.instance, details={})
+        audit_event_record(actor=actor, action=AuditAction.LOAN_CREATED, target=created.instance, details={})
         return {}
     given = loan_given({column: values.get(attribute) for column, attribute in LOAN_ATTRIBUTES.items()})
     changes = _loan_merge_save(loan, given, status=status)
     if changes:
-        audit_event_record(actor=actor, action="loan.edited", target=loan, details={"changes": changes})
+        audit_event_record(actor=actor, action=AuditAction.LOAN_EDITED, target=loan, details={"changes": changes})
     return changes

@@ -9,8 +9,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.views.decorators.http import require_POST
 
-from agents.access import user_may_use_agents_pages
 from voiceassist.common.exceptions import ApplicationError
+from voiceassist.common.roles import user_may_use_agents_pages
 
 from .models import PaymentLink, SmsStatus
 from .services import sms_send_link

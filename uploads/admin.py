@@ -4,10 +4,15 @@ from django.http import HttpRequest, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.html import format_html
 
-from voiceassist.common.admin import ReadOnlyAdmin, export_actions
+from customers.admin import CustomerAdmin as BaseCustomerAdmin
+from customers.models import Customer
+from exports.actions import export_actions
+from voiceassist.common.admin import ReadOnlyAdmin
 from voiceassist.common.exceptions import ApplicationError
+from voiceassist.common.models import AuditAction
 from voiceassist.common.services import audit_event_record
 
+from .changes import change_lines
 from .models import ColumnProfile, FileUpload, UploadRow
 from .selectors import ENTRIES_NOT_IN_FORCE, entry_standing
 from .services.conflicts import name_conflicts_resolve
@@ -90,7 +95,7 @@ class ColumnProfileAdmin(admin.ModelAdmin):
         super().save_model(request, obj, form, change)
         audit_event_record(
             actor=request.user,
-            action="column_profile.updated" if change else "column_profile.created",
+            action=AuditAction.COLUMN_PROFILE_UPDATED if change else AuditAction.COLUMN_PROFILE_CREATED,
             target=obj,
             details={"columns": obj.columns, "header_line": obj.header_line},
         )
@@ -159,3 +164,38 @@ class UploadRowAdmin(ReadOnlyAdmin):
     @admin.display(description="In force?")
     def standing(self, entry: UploadRow) -> str:
         return entry_standing(upload=entry.upload) or "yes"
+
+
+class UploadEntryInline(admin.TabularInline):
+    """The customer's timeline: each upload row that named them and what it changed."""
+
+    model = UploadRow
+    verbose_name = "upload entry"
+    verbose_name_plural = "Upload timeline (newest first)"
+    fields = ("created_at", "upload", "row_number", "outcome", "standing", "what_changed")
+    readonly_fields = fields
+    ordering = ("-created_at", "-upload_id", "-row_number")
+    extra = 0
+    max_num = 0
+    can_delete = False
+    show_change_link = False
+
+    @admin.display(description="In force?")
+    def standing(self, entry: UploadRow) -> str:
+        return entry_standing(upload=entry.upload) or "yes"
+
+    @admin.display(description="Changes / errors")
+    def what_changed(self, entry: UploadRow) -> str:
+        return "; ".join(change_lines(entry.changes, entry.customer) + entry.errors) or "—"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("upload", "customer")
+
+
+# The customer's page in the admin gains its upload timeline here: customers know nothing of uploads.
+admin.site.unregister(Customer)
+
+
+@admin.register(Customer)
+class CustomerAdmin(BaseCustomerAdmin):
+    inlines = [*BaseCustomerAdmin.inlines, UploadEntryInline]

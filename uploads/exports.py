@@ -10,5 +10,5 @@ exports_register(
     label="upload entries",
     resource=UploadRowExportResource,
     permission="uploads.view_uploadrow",
-    rows=lambda: UploadRow.objects.select_related("upload").order_by("upload_id", "row_number"),
+    rows=lambda: UploadRow.objects.select_related("upload", "customer").order_by("upload_id", "row_number"),
 )

@@ -5,8 +5,8 @@ import json
 from import_export import resources
 from import_export.fields import Field
 
+from uploads.changes import change_lines
 from uploads.models import UploadRow
-from uploads.templatetags.upload_tags import change_lines
 
 
 class UploadRowExportResource(resources.ModelResource):
@@ -33,7 +33,7 @@ class UploadRowExportResource(resources.ModelResource):
         )
 
     def dehydrate_what_changed(self, entry: UploadRow) -> str:
-        return "; ".join(change_lines(entry.changes))
+        return "; ".join(change_lines(entry.changes, entry.customer))
 
     def dehydrate_error_messages(self, entry: UploadRow) -> str:
         return "; ".join(entry.errors)

@@ -8,7 +8,8 @@ from django.utils import timezone
 from customers.models import Customer, Loan, LoanStatus, Suppression
 from customers.national_ids import national_id_fingerprint
 from customers.phones import InvalidPhoneNumber
-from customers.services import customer_upsert, loan_upsert, suppression_clear, suppression_set_for
+from customers.services import customer_upsert, loan_upsert
+from customers.suppressions import suppression_clear, suppression_set_for
 from customers.tests.factories import CustomerFactory, LoanFactory
 from voiceassist.common.exceptions import ApplicationError
 from voiceassist.common.models import AuditEvent

@@ -1,20 +1,12 @@
+"""Template filters of upload pages: an entry's changes (``change_lines``) and an upload's numbers in words."""
+
 from django import template
+
+from uploads.changes import change_lines
 
 register = template.Library()
 
-HIDDEN = {"national_id_fingerprint"}
-
-
-@register.filter
-def change_lines(changes: dict) -> list[str]:
-    """``{"amount": ["50000.00", "42000.00"]}`` as ``["amount: 50000.00 → 42000.00"]``."""
-    lines = []
-    for column, (old, new) in (changes or {}).items():
-        if column in HIDDEN:
-            continue
-        lines.append(f"{column}: {new}" if old in (None, "", []) else f"{column}: {old} → {new}")
-    return lines
-
+register.filter("change_lines", change_lines)
 
 _NUMBER_WORDS = {
     "landline": ("landline", "landlines"),

@@ -67,7 +67,7 @@ def test_upload_stores_queues_and_shows_the_result(
     page = client.get(response.url)
     assert page.status_code == 200
     assert b"Download failed rows" in page.content
-    assert "amount: 100000.00" in page.content.decode()
+    assert "amount: ₹1,00,000.00" in page.content.decode()
     failed = client.get(f"/uploads/{upload.pk}/failed-rows.csv")
     assert "12345" in b"".join(failed.streaming_content).decode()
 
@@ -114,7 +114,7 @@ def test_the_customer_page_shows_the_timeline_of_entries(client, back_office_use
     page = client.get(f"/admin/customers/customer/{Customer.objects.get().pk}/change/").content.decode()
 
     assert "Upload timeline" in page
-    assert "amount: 50000.00 → 42000.00" in page
+    assert "amount: ₹50,000.00 → ₹42,000.00" in page
 
 
 def test_revert_queues_and_reports(client, back_office_user, eager_tasks, django_capture_on_commit_callbacks):

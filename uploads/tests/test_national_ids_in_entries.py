@@ -361,4 +361,4 @@ def test_the_csv_export_of_entries_keeps_the_masks_readable(api):
 
     asha = next(row for row in rows if json.loads(row["values"]).get("Customer Name") == "Asha Rao")
     assert json.loads(asha["values"])["PAN"] == "******085R"
-    assert "national_id: 2346" in asha["changes"]
+    assert "national_id: •••• 2346" in asha["changes"]

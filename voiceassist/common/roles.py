@@ -43,3 +43,9 @@ def user_is_back_office(user: AbstractBaseUser | AnonymousUser) -> bool:
 
 def user_is_agent(user: AbstractBaseUser | AnonymousUser) -> bool:
     return user_has_role(user, AGENT)
+
+
+def user_may_use_agents_pages(user) -> bool:
+    """Who may open the agents' pages (and the pages beside them, such as payments'): agents and back office
+    (back office alone for uploads)."""
+    return user_is_agent(user) or user_is_back_office(user)

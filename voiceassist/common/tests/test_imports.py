@@ -1,22 +1,35 @@
-"""What every app shares imports no app: the apps depend on ``voiceassist.common``, never the other way round."""
+"""Imports go one way. What every app shares imports no app (the apps depend on ``voiceassist.common``, never
+the other way round), and each app imports only the apps below it: customers ← uploads ← calls ← payments ←
+agents, all above exports (export jobs, which know the apps' exports only through their registry). Tests may
+reach across to build their data."""
 
 import ast
 from pathlib import Path
 
 COMMON = Path(__file__).resolve().parents[1]
-APPS = frozenset({"customers", "uploads", "calls", "payments", "agents"})
-# The demo data command makes customers through customers' services: a command at the top of the stack, which
-# no app imports. Any other module of common importing an app fails this test.
-ALLOWED = frozenset({"management/commands/seed_demo.py"})
+APPS = frozenset({"customers", "uploads", "calls", "payments", "agents", "exports"})
+ROOT = COMMON.parents[1]
+# Each app and the apps it may import.
+BELOW = {
+    "exports": set(),
+    "customers": {"exports"},
+    "uploads": {"exports", "customers"},
+    "calls": {"exports", "customers", "uploads"},
+    "payments": {"exports", "customers", "uploads", "calls"},
+    "agents": {"exports", "customers", "uploads", "calls", "payments"},
+}
+
+
+def _modules(package: Path) -> list[Path]:
+    return [
+        path
+        for path in sorted(package.rglob("*.py"))
+        if not {"tests", "migrations"} & set(path.relative_to(package).parts[:-1])
+    ]
 
 
 def _common_modules() -> list[Path]:
-    return [
-        path
-        for path in sorted(COMMON.rglob("*.py"))
-        if not {"tests", "migrations"} & set(path.relative_to(COMMON).parts[:-1])
-        and path.relative_to(COMMON).as_posix() not in ALLOWED
-    ]
+    return _modules(COMMON)
 
 
 def _apps_imported(path: Path) -> set[str]:
@@ -50,3 +63,14 @@ def test_the_check_sees_an_app_imported_anywhere_in_a_module(tmp_path):
     )
 
     assert _apps_imported(module) == {"calls", "customers", "agents"}
+
+
+def test_each_app_imports_only_the_apps_below_it():
+    assert set(BELOW) == APPS
+    offenders = {}
+    for app, allowed in BELOW.items():
+        for path in _modules(ROOT / app):
+            if upward := _apps_imported(path) - allowed - {app}:
+                offenders[path.relative_to(ROOT).as_posix()] = upward
+
+    assert offenders == {}

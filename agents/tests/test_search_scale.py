@@ -8,9 +8,9 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.db import connection
 
+from agents.management.commands import bench_search
 from agents.selectors import customer_search
 from customers import selectors
-from customers.management.commands import bench_search
 from customers.models import Customer, Loan
 from customers.selectors import customer_find, customer_list
 from customers.tests.factories import CustomerFactory, LoanFactory
