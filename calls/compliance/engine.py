@@ -354,12 +354,16 @@ def guard_evaluate(*, request: GuardRequest, facts: CustomerFacts, at: datetime)
     refusals = [refusal for rule in RULES if (refusal := rule(case, at)) is not None]
     if not refusals:
         return ALLOWED
-    first = refusals[0]
+    next_allowed_at = _next_allowed(case, at, refusals)
+    # The first refusal in RULES order is reported, except that a refusal no time lifts outranks the ones time
+    # does when nothing else will: a settled loan's call at night is canceled as settled, not as outside hours.
+    lasting = next((refusal for refusal in refusals if refusal.until is None), None)
+    reported = lasting if next_allowed_at is None and lasting is not None else refusals[0]
     return GuardDecision(
         allowed=False,
-        code=first.code.value,
-        message=first.message,
-        next_allowed_at=_next_allowed(case, at, refusals),
+        code=reported.code.value,
+        message=reported.message,
+        next_allowed_at=next_allowed_at,
     )
 
 

@@ -336,6 +336,15 @@ def test_a_loan_that_owes_nothing_is_never_called_about():
     assert_decision(judge(ist(17, "10:00"), outstanding="0.00", loan="L2"), None)
 
 
+def test_a_settled_loan_is_refused_as_settled_even_outside_hours():
+    # No hour will ever allow the call, so the reason is the one that lasts, not the hour's.
+    assert_decision(judge(ist(17, "07:55"), outstanding="0.00"), "settled", None)
+    # The same hour about a loan that still owes is only early.
+    assert_decision(
+        judge(ist(17, "07:55"), outstanding="0.00", loan="L2"), "outside_hours", "2026-11-17T08:00:00+05:30"
+    )
+
+
 def test_the_first_reason_in_the_legal_order_is_reported():
     late_and_disputed = [{"type": "dispute", "at": ist(16, "10:00"), "loan_id": "L1"}]
     assert_decision(judge(ist(17, "22:00"), history=late_and_disputed, do_not_call=True), "do_not_call", None)
