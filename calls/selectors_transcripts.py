@@ -7,7 +7,7 @@ page are read in one query.
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
-from calls.models import CallEvent
+from calls.models import CallEvent, CallEventKind
 from customers.models import Language
 
 BOT = "bot"
@@ -76,7 +76,7 @@ def call_conversations(*, call_ids: Collection[int]) -> dict[int, list[Conversat
     """Each call's conversation, in one query; calls without turns are not in the answer."""
     turns: dict[int, list[dict]] = {}
     events = (
-        CallEvent.objects.filter(call_id__in=list(call_ids), kind="turn")
+        CallEvent.objects.filter(call_id__in=list(call_ids), kind=CallEventKind.TURN)
         .order_by("call_id", "created_at", "id")
         .values_list("call_id", "detail")
     )

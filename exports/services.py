@@ -25,6 +25,7 @@ from kombu.exceptions import OperationalError as BrokerError
 
 from voiceassist.common.exceptions import ApplicationError
 from voiceassist.common.exports import EXPORTS, FORMATS, export_filename, export_rows, rows_write
+from voiceassist.common.models import AuditAction
 from voiceassist.common.services import audit_event_record
 
 from .errors import ExportQueueUnavailable, IllegalTransition
@@ -95,7 +96,7 @@ def _create(*, user: AbstractBaseUser, name: str, fmt: str, ids: Sequence[int] |
     )
     audit_event_record(
         actor=user,
-        action="export.requested",
+        action=AuditAction.EXPORT_REQUESTED,
         target=job,
         details={"export": name, "format": fmt, "rows_selected": None if ids is None else len(ids)},
     )

@@ -19,7 +19,7 @@ from django.utils import timezone
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from calls.models import PromiseToPay, WorkItem, WorkItemKind
-from calls.services.outcomes import work_item_create
+from calls.services.work_items import work_item_create
 from customers.models import Customer
 from uploads.models import FileUpload, UploadStatus
 from uploads.tests.factories import csv_bytes, upload_rows

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from agents.forms import CallbackForm
 from calls.models import WorkItemKind
-from calls.services.outcomes import work_item_create
+from calls.services.work_items import work_item_create
 from customers.tests.factories import CustomerFactory, LoanFactory
 
 pytestmark = pytest.mark.django_db

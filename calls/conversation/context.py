@@ -115,7 +115,7 @@ def loans_in_conversation(call: Call) -> list[Loan]:
     else:
         query = Loan.objects.filter(customer_id=call.customer_id, status=LoanStatus.ACTIVE)
         if call.campaign_id is not None:
-            from calls.services.campaigns import campaign_audience
+            from calls.services.audience import campaign_audience
 
             query = campaign_audience(campaign=call.campaign).filter(customer_id=call.customer_id)
         loans = list(query.order_by("due_date", "id"))

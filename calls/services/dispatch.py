@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
@@ -24,7 +25,7 @@ from calls.compliance import (
     guard_request_for_call,
 )
 from calls.conversation import CONVERSATION_LANGUAGES
-from calls.models import Call, CallEvent, CallStatus, CampaignStatus
+from calls.models import Call, CallEvent, CallEventKind, CallStatus, CampaignStatus
 from calls.providers import provider_get
 from calls.providers.base import DialRequest, ProviderError
 from customers.models import Customer, Loan
@@ -39,6 +40,10 @@ from .status import LIVE, call_record_event, call_transition, calls_transition_b
 RETRY_OUTCOMES = ("busy", "no_answer", "failed", "machine", "not_available")
 # Campaign states whose calls wait (or, completed, will never be placed).
 _NOT_DIALLING = (CampaignStatus.PAUSED, CampaignStatus.DRAFT, CampaignStatus.COMPLETED)
+# How far ahead an ad-hoc call may be asked for: far enough for any plan, near enough for date arithmetic.
+ADHOC_MAX_AHEAD = timedelta(days=366)
+# An ad-hoc call asked for a moment this recently past is still taken, due at once: clocks differ a little.
+ADHOC_CLOCK_SKEW = timedelta(minutes=5)
 
 
 def _queue_placement(call_ids: list[int]) -> None:
@@ -131,7 +136,7 @@ def _refuse_in_bulk(pairs: list[tuple[Call, GuardDecision]]) -> str:
         if decision.next_allowed_at is not None:
             call.scheduled_for = decision.next_allowed_at
     CallEvent.objects.bulk_create(
-        [CallEvent(call=call, kind="guard", detail=guard_detail(decision)) for call, decision in pairs]
+        [CallEvent(call=call, kind=CallEventKind.GUARD, detail=guard_detail(decision)) for call, decision in pairs]
     )
     calls = [call for call, _ in pairs]
     if pairs[0][1].next_allowed_at is None:
@@ -147,7 +152,7 @@ def _refuse_in_bulk(pairs: list[tuple[Call, GuardDecision]]) -> str:
 
 def call_hold(*, call: Call, decision: GuardDecision, detail: dict | None = None) -> Call:
     """The guard said no to a queued call: back to scheduled at its next allowed time, or canceled."""
-    call_record_event(call=call, kind="guard", detail={**guard_detail(decision), **(detail or {})})
+    call_record_event(call=call, kind=CallEventKind.GUARD, detail={**guard_detail(decision), **(detail or {})})
     fields = {"blocked_code": decision.code, "blocked_reason": decision.message[:300]}
     if decision.next_allowed_at is None:
         return call_transition(call=call, to=CallStatus.CANCELED, **fields)
@@ -313,3 +318,43 @@ def calls_cancel_hopeless(*, customer_ids: list[int] | set[int], now: datetime |
         for pairs in hopeless.values():
             _refuse_in_bulk(pairs)
     return sum(len(pairs) for pairs in hopeless.values())
+
+
+@transaction.atomic
+def call_request_adhoc(
+    *,
+    customer: Customer,
+    loan: Loan | None,
+    at: datetime | None,
+    actor: AbstractBaseUser | None,
+    now: datetime | None = None,
+) -> Call:
+    """One call outside any campaign, now or at ``at`` (not in the past, at most a year ahead of ``now``),
+    through ``call_schedule_adhoc`` (the guard may refuse), audited."""
+    if at is not None:
+        _adhoc_time_check(at, now=now or timezone.now())
+    if loan is not None and loan.customer_id != customer.pk:
+        raise ApplicationError(
+            f"Loan {loan.loan_id} belongs to another customer.",
+            code="loan_other_customer",
+            details={"loan": [f"Loan {loan.loan_id} belongs to another customer."]},
+        )
+    call = call_schedule_adhoc(customer=customer, loan=loan, at=at)
+    audit_event_record(
+        actor=actor,
+        action=AuditAction.CALL_ADHOC_SCHEDULED,
+        target=call,
+        details={"scheduled_for": call.scheduled_for.isoformat()},
+    )
+    return call
+
+
+def _adhoc_time_check(at: datetime, *, now: datetime) -> None:
+    """Refuse a time in the past (beyond a little clock skew) or more than a year ahead, naming the field."""
+    if at < now - ADHOC_CLOCK_SKEW:
+        message = "The time is in the past."
+    elif at > now + ADHOC_MAX_AHEAD:
+        message = "The time is more than a year ahead."
+    else:
+        return
+    raise ApplicationError(message, code="invalid", details={"at": [message]})

@@ -1,43 +1,26 @@
 """What a call's answer leads to: suppressions and follow-ups for agents (promises have their own
-service, ``promises``).
+service, ``promises``), and an agent's own call logged with its outcome (``call_outcome_log``).
 
 Every conversation outcome, the bot's or an agent's, goes through ``call_outcome_apply``: it records
 the disposition and does what that outcome means (``OUTCOME_EFFECTS``), and a final outcome ends the
 calls still scheduled about the loan.
 """
 
-
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
-from calls.models import Call, CallStatus, Disposition, PromiseToPay, WorkItem, WorkItemKind
+from calls.compliance import Channel, guard_check_customer
+from calls.models import Call, CallEventKind, CallStatus, Disposition, DispositionLayer, Provider, WorkItemKind
 from customers.models import Customer, Loan, SuppressionKind, SuppressionSource
-from customers.services import suppression_set_for
+from customers.suppressions import suppression_set_for
+from voiceassist.common.exceptions import ApplicationError
+from voiceassist.common.models import AuditAction
+from voiceassist.common.services import audit_event_record
 
-from .status import calls_transition_bulk
-
-
-def work_item_create(
-    *,
-    kind: str,
-    customer: Customer,
-    loan: Loan | None = None,
-    call: Call | None = None,
-    promise: PromiseToPay | None = None,
-    note: str = "",
-    due_at=None,
-) -> WorkItem:
-    return WorkItem.objects.create(
-        kind=kind,
-        customer=customer,
-        loan=loan,
-        call=call,
-        promise=promise,
-        note=note[:300],
-        due_at=due_at or timezone.now(),
-    )
-
+from .dispatch import guard_detail
+from .status import call_record_event, calls_transition_bulk
+from .work_items import work_item_create
 
 # Conversation outcome -> (the suppression it sets, the follow-up it puts in the agents' queue, its note).
 # "Already paid" disputes the balance: calls about the loan wait until back office checks the payment.
@@ -98,3 +81,42 @@ def _end_loan_calls(call: Call, disposition: Disposition) -> int:
     return calls_transition_bulk(
         call_ids=ids, to=CallStatus.CANCELED, detail={"final_outcome_of": call.pk}, blocked_reason=reason[:300]
     )
+
+
+@transaction.atomic
+def call_outcome_log(
+    *, customer: Customer, loan: Loan | None, disposition_code: str, actor: AbstractBaseUser, note: str = ""
+) -> Call:
+    """An agent's own call, and how the conversation went.
+
+    It counts against the caps like any attempt. What the outcome means (a dispute, a wrong number, a
+    do-not-call request…) takes effect at once. A call logged when the guard would have said no is
+    kept (it happened) with the guard's words on it, for compliance review.
+    """
+    try:
+        disposition = Disposition.objects.get(code=disposition_code, layer=DispositionLayer.CONVERSATION)
+    except Disposition.DoesNotExist as exc:
+        raise ApplicationError(
+            f"“{disposition_code}” is not a conversation outcome.", code="invalid_disposition"
+        ) from exc
+    now = timezone.now()
+    decision = guard_check_customer(customer=customer, loan_id=loan.pk if loan else None, channel=Channel.AGENT, at=now)
+    call = Call.objects.create(
+        customer=customer,
+        loan=loan,
+        phone_dialled=customer.phone,
+        provider=Provider.MANUAL,
+        status=CallStatus.COMPLETED,
+        scheduled_for=now,
+        started_at=now,
+        answered_at=now,
+        ended_at=now,
+        transcript=note[:2000],
+    )
+    if not decision:
+        call_record_event(call=call, kind=CallEventKind.GUARD, detail={**guard_detail(decision), "logged_anyway": True})
+    call_outcome_apply(call=call, code=disposition.code, actor=actor, note=note, source=SuppressionSource.AGENT)
+    audit_event_record(
+        actor=actor, action=AuditAction.CALL_OUTCOME_LOGGED, target=call, details={"disposition": disposition.code}
+    )
+    return call

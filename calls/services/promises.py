@@ -2,7 +2,8 @@
 API), and how payments judge it.
 
 The rules (``promise_problem``, one place): the amount is above zero and at most what the loan still
-owes; the date is not in the past and within ``PROMISE_HORIZON_DAYS``. A loan has one open promise: a
+owes; the date is not in the past and within ``PROMISE_HORIZON_DAYS``; grace days, when given, are 0 to
+``PROMISE_MAX_GRACE_DAYS``. A loan has one open promise: a
 new one replaces the old, which is kept as *replaced*. By default a promise is for the amount due now
 (the file's EMI) where the lender's file says it, else for the whole outstanding amount.
 
@@ -26,23 +27,33 @@ from calls.models import Call, PromiseStatus, PromiseToPay, WorkItemKind
 from calls.signals import promise_made
 from customers.models import Loan, Payment
 from voiceassist.common.exceptions import ApplicationError
+from voiceassist.common.models import AuditAction
 from voiceassist.common.money import indian_grouping
 from voiceassist.common.services import audit_event_record
 
-from .outcomes import work_item_create
+from .work_items import work_item_create
+
+# The most days of grace a promise may be given after its date before it is judged (the default: PROMISE_GRACE_DAYS).
+PROMISE_MAX_GRACE_DAYS = 30
 
 
 @dataclass(frozen=True)
 class PromiseProblem:
     code: str
-    field: str  # the field to correct: "amount" or "promised_date"
+    field: str  # the field to correct: "amount", "promised_date" or "grace_days"
     message: str
 
 
 def promise_problem(
-    *, amount: Decimal | None, promised_date: date, outstanding: Decimal | None, today: date
+    *,
+    amount: Decimal | None,
+    promised_date: date,
+    outstanding: Decimal | None,
+    today: date,
+    grace_days: int | None = None,
 ) -> PromiseProblem | None:
-    """Why a promise of ``amount`` by ``promised_date`` on a loan owing ``outstanding`` can't be taken, or None."""
+    """Why a promise of ``amount`` by ``promised_date`` (plus ``grace_days``, None for the default) on a loan
+    owing ``outstanding`` can't be taken, or None."""
     if amount is None or amount <= 0:
         return PromiseProblem("invalid_amount", "amount", "A promise needs an amount above zero.")
     if outstanding is not None and amount > outstanding:
@@ -60,6 +71,12 @@ def promise_problem(
             "promised_date",
             f"The promised date is more than {settings.PROMISE_HORIZON_DAYS} days ahead "
             f"(the latest is {horizon:%d %b %Y}): agree a nearer date, or a plan with a supervisor.",
+        )
+    if grace_days is not None and not 0 <= grace_days <= PROMISE_MAX_GRACE_DAYS:
+        return PromiseProblem(
+            "invalid_grace_days",
+            "grace_days",
+            f"Grace days must be from 0 to {PROMISE_MAX_GRACE_DAYS}; {grace_days} is not.",
         )
     return None
 
@@ -88,7 +105,11 @@ def promise_create(
     amount = amount if amount is not None else promise_default_amount(loan)
     today = today or timezone.localdate()
     problem = promise_problem(
-        amount=amount, promised_date=promised_date, outstanding=loan.outstanding_amount, today=today
+        amount=amount,
+        promised_date=promised_date,
+        outstanding=loan.outstanding_amount,
+        today=today,
+        grace_days=grace_days,
     )
     if problem is not None:
         raise ApplicationError(
@@ -116,7 +137,7 @@ def promise_create(
         details["replaces"] = previous.pk
     if source_call is not None:
         details["call"] = source_call.pk
-    audit_event_record(actor=actor, action="promise.recorded", target=promise, details=details)
+    audit_event_record(actor=actor, action=AuditAction.PROMISE_RECORDED, target=promise, details=details)
     transaction.on_commit(lambda: promise_made.send(sender=PromiseToPay, promise=promise))
     return promise
 

@@ -16,7 +16,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from calls.models import Call, Provider
+from calls.models import Call, CallEventKind, Provider
 from calls.providers import PROVIDERS, CallProvider, ProviderError, provider_get
 from calls.providers.base import RecordingAudio, RecordingNotFound
 from calls.services.status import call_record_event
@@ -114,7 +114,7 @@ def _recording_forget(*, call: Call, now: datetime) -> bool:
     if changed:
         call_record_event(
             call=call,
-            kind="recording",
+            kind=CallEventKind.RECORDING,
             status="deleted",
             detail={"retention_days": settings.VOICE_RECORDING_RETENTION_DAYS, "provider": call.provider},
         )

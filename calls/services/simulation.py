@@ -6,7 +6,7 @@ from decimal import ROUND_DOWN, Decimal
 from django.conf import settings
 
 from calls.conversation import ENDED, loans_in_conversation
-from calls.models import Call
+from calls.models import Call, CallEventKind
 from calls.providers.simulated import SimulatedProvider
 
 from .status import TERMINAL
@@ -46,7 +46,7 @@ def simulated_call_play(*, call_id: int, beat: int) -> bool:
         step = dialogue.get("step", "")
         asked_before = sum(
             1
-            for detail in call.events.filter(kind="turn").values_list("detail", flat=True)
+            for detail in call.events.filter(kind=CallEventKind.TURN).values_list("detail", flat=True)
             if detail.get("step") == step
         )
         fields = simulator.answer(

@@ -12,7 +12,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from calls.models import Call, CallEvent, CallStatus
+from calls.models import Call, CallEvent, CallEventKind, CallStatus
 from voiceassist.common.exceptions import ApplicationError
 
 S = CallStatus
@@ -65,7 +65,7 @@ def call_transition(*, call: Call, to: str, detail: dict[str, Any] | None = None
     for name, value in fields.items():
         setattr(call, name, value)
     call.save(update_fields=["status", *fields, "updated_at"])
-    call_record_event(call=call, kind="status", status=to, detail=detail)
+    call_record_event(call=call, kind=CallEventKind.STATUS, status=to, detail=detail)
     return call
 
 
@@ -135,6 +135,7 @@ def calls_transition_bulk(
         if stamp and stamp not in fields:
             Call.objects.filter(pk__in=moving, **{f"{stamp}__isnull": True}).update(**{stamp: now})
         CallEvent.objects.bulk_create(
-            [CallEvent(call_id=pk, kind="status", status=to, detail=detail or {}) for pk in moving], batch_size=1000
+            [CallEvent(call_id=pk, kind=CallEventKind.STATUS, status=to, detail=detail or {}) for pk in moving],
+            batch_size=1000,
         )
     return len(moving)

@@ -23,12 +23,13 @@ from calls.conversation import (
     conversation_open,
     loans_in_conversation,
 )
-from calls.models import AnsweredBy, Call, CallStatus, MachineMessage, WorkItemKind
+from calls.models import AnsweredBy, Call, CallEventKind, CallStatus, MachineMessage, WorkItemKind
 from voiceassist.common.exceptions import ApplicationError
 
-from .outcomes import call_outcome_apply, work_item_create
+from .outcomes import call_outcome_apply
 from .promises import promise_create
 from .status import TERMINAL, call_record_event
+from .work_items import work_item_create
 
 # Outcome codes an action may carry straight to ``call_outcome_apply``.
 _OUTCOMES = frozenset(
@@ -82,7 +83,7 @@ def _record(call: Call, turn: Turn, *, heard: Heard | None, answered_step: str) 
     if turn.reply.transfer_to:
         detail["transfer"] = True
     lines += [f"Bot: {text}" for text in turn.reply.say]
-    call_record_event(call=call, kind="turn", detail=detail)
+    call_record_event(call=call, kind=CallEventKind.TURN, detail=detail)
     call.transcript = "\n".join(filter(None, [call.transcript, *lines]))
 
 
@@ -100,7 +101,7 @@ def voice_answered(*, call_id: int) -> Reply:
     ctx = _context(call)
     if ctx.script is None:
         # No script in the customer's language: campaigns leave such customers out; an ad-hoc call ends here.
-        call_record_event(call=call, kind="turn", detail={"step": "no_script", "language": ctx.language})
+        call_record_event(call=call, kind=CallEventKind.TURN, detail={"step": "no_script", "language": ctx.language})
         return ctx.reply(ENDED, listen=False)
     dialogue = dict(call.dialogue or {})
     turn = conversation_open(ctx, dialogue)
@@ -157,7 +158,9 @@ def voice_prompt(*, call_id: int) -> Reply:
     dialogue = call.dialogue or {}
     if not dialogue:
         return voice_answered(call_id=call_id)
-    events = call.events.filter(kind="turn").order_by("-created_at", "-id").values_list("detail", flat=True)[:1]
+    events = (
+        call.events.filter(kind=CallEventKind.TURN).order_by("-created_at", "-id").values_list("detail", flat=True)[:1]
+    )
     last = events[0] if events else {}
     ctx = _context(call)
     if ctx.script is None:

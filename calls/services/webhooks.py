@@ -9,7 +9,7 @@ import logging
 
 from django.db import transaction
 
-from calls.models import AnsweredBy, Call, CallEvent, CallStatus, Disposition
+from calls.models import AnsweredBy, Call, CallEvent, CallEventKind, CallStatus, Disposition
 from calls.providers import provider_get
 from calls.providers.base import ProviderError, ProviderEvent, WebhookRejected
 
@@ -80,7 +80,9 @@ def call_event_apply(*, provider: str, event: ProviderEvent, call_id: int | None
         }.items()
         if v
     }
-    call_record_event(call=call, kind="webhook", status=event.status, detail=detail, provider_event_id=event.event_id)
+    call_record_event(
+        call=call, kind=CallEventKind.WEBHOOK, status=event.status, detail=detail, provider_event_id=event.event_id
+    )
     fields = {}
     if not call.provider_call_id:
         fields["provider_call_id"] = event.provider_call_id

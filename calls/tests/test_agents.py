@@ -6,8 +6,8 @@ import pytest
 from django.utils import timezone
 
 from calls.models import CallStatus, WorkItemKind
-from calls.services.agents import call_outcome_log, callback_schedule, work_item_claim, work_item_complete
-from calls.services.outcomes import work_item_create
+from calls.services.outcomes import call_outcome_log
+from calls.services.work_items import callback_schedule, work_item_claim, work_item_complete, work_item_create
 from calls.tests.factories import calling_day
 from customers.models import Customer
 from customers.services import loan_record_payment

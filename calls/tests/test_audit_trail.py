@@ -4,9 +4,8 @@ they are done (the agents' pages, the API, the admin)."""
 import pytest
 
 from calls.models import CallStatus, WorkItem, WorkItemKind
-from calls.services.agents import work_item_claim, work_item_complete
 from calls.services.dispatch import call_cancel
-from calls.services.outcomes import work_item_create
+from calls.services.work_items import work_item_claim, work_item_complete, work_item_create
 from calls.tests.factories import CallFactory
 from customers.tests.factories import CustomerFactory
 from voiceassist.common.exceptions import ApplicationError

@@ -29,9 +29,18 @@ def _recorded_kinds() -> list[tuple[str, str]]:
                 value = keyword.value
                 if keyword.arg != "kind" or (isinstance(value, ast.Name) and value.id == "kind"):
                     continue  # ``call_record_event`` handing its own argument on: its callers are read
-                kind = value.value if isinstance(value, ast.Constant) else f"<unreadable: {ast.unparse(value)}>"
+                kind = _kind(value)
                 found.append((f"{path.relative_to(ROOT)}:{node.lineno}", kind))
     return found
+
+
+def _kind(value: ast.expr) -> str:
+    """A literal, or a member of ``CallEventKind`` (``CallEventKind.GUARD``) as its value."""
+    if isinstance(value, ast.Constant):
+        return value.value
+    if isinstance(value, ast.Attribute) and getattr(value.value, "id", None) == "CallEventKind":
+        return CallEventKind[value.attr].value
+    return f"<unreadable: {ast.unparse(value)}>"
 
 
 def test_every_recorded_kind_is_in_the_enumeration_and_every_kind_is_recorded():

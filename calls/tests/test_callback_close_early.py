@@ -7,8 +7,8 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from calls.models import WorkItem, WorkItemKind
-from calls.services.agents import call_outcome_log, work_item_complete
-from calls.services.outcomes import work_item_create
+from calls.services.outcomes import call_outcome_log
+from calls.services.work_items import work_item_complete, work_item_create
 from customers.tests.factories import CustomerFactory
 from voiceassist.common.exceptions import ApplicationError
 

@@ -8,8 +8,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from calls.models import Campaign, CampaignStatus, default_retry_policy
-from calls.services.api import campaign_create
-from calls.services.campaigns import campaign_update
+from calls.services.campaigns import campaign_create, campaign_update
 from calls.tests.factories import CampaignFactory
 from customers.tests.factories import CustomerFactory, LoanFactory
 from voiceassist.common.exceptions import ApplicationError
@@ -185,7 +184,7 @@ def test_a_code_of_two_countries_is_refused_until_named(back_office_user):
 
 
 def test_a_state_audience_finds_borrowers_whatever_their_file_wrote(back_office_user):
-    from calls.services.campaigns import campaign_audience
+    from calls.services.audience import campaign_audience
     from customers.services import customer_upsert, loan_upsert
 
     written = {}

@@ -9,8 +9,14 @@ from django.utils import timezone
 
 from calls.models import Call, CallStatus, CampaignStatus
 from calls.services.campaigns import campaign_complete, campaign_pause, campaign_resume, campaign_start
-from calls.services.dispatch import call_place, call_schedule_adhoc, call_schedule_retry, dispatch_due_calls
-from calls.tests.factories import CallFactory, CampaignFactory, PromiseFactory
+from calls.services.dispatch import (
+    call_place,
+    call_request_adhoc,
+    call_schedule_adhoc,
+    call_schedule_retry,
+    dispatch_due_calls,
+)
+from calls.tests.factories import CallFactory, CampaignFactory, PromiseFactory, calling_day_at
 from customers.models import Loan, LoanStatus
 from customers.services import loan_record_payment
 from customers.tests.factories import CustomerFactory, LoanFactory
@@ -169,12 +175,12 @@ def test_placing_a_call_hands_it_to_the_provider(django_capture_on_commit_callba
     call = CallFactory(status=CallStatus.QUEUED)
 
     with django_capture_on_commit_callbacks():
-        call_place(call_id=call.pk)
+        call_place(call_id=call.pk, now=NOON)  # within the customer's calling hours, whatever the clock says
 
     call.refresh_from_db()
     assert call.status == CallStatus.DIALING
     assert call.provider_call_id == f"sim-{call.pk}"
-    call_place(call_id=call.pk)  # a second delivery of the task changes nothing
+    call_place(call_id=call.pk, now=NOON)  # a second delivery of the task changes nothing
     assert Call.objects.get(pk=call.pk).status == CallStatus.DIALING
 
 
@@ -218,6 +224,37 @@ def test_an_ad_hoc_call_goes_through_the_guard():
 
     call = call_schedule_adhoc(customer=customer, loan=None, at=NOON)
     assert call.status == CallStatus.SCHEDULED and call.campaign is None
+
+
+@pytest.mark.parametrize(
+    ("ahead", "message"),
+    [
+        (timedelta(minutes=-6), "The time is in the past."),
+        (timedelta(days=-400), "The time is in the past."),
+        (timedelta(days=367), "The time is more than a year ahead."),
+    ],
+)
+def test_an_adhoc_call_is_refused_a_time_in_the_past_or_beyond_a_year(back_office_user, ahead, message):
+    now = calling_day_at(11)
+
+    with pytest.raises(ApplicationError) as refused:
+        call_request_adhoc(customer=CustomerFactory(), loan=None, at=now + ahead, actor=back_office_user, now=now)
+
+    # The API answers it as it answers a field it cannot take: "invalid", the message under the field.
+    assert (refused.value.code, refused.value.message) == ("invalid", message)
+    assert refused.value.details == {"at": [message]}
+    assert not Call.objects.exists() and not AuditEvent.objects.filter(action="call.adhoc_scheduled").exists()
+
+
+@pytest.mark.parametrize("ahead", [timedelta(minutes=-4), timedelta(0), timedelta(hours=2)])
+def test_an_adhoc_call_from_a_moment_just_past_to_a_year_ahead_is_scheduled(back_office_user, ahead):
+    """A time a few minutes past is taken (clocks differ a little); the guard still judges the time."""
+    now = calling_day_at(11)
+
+    call = call_request_adhoc(customer=CustomerFactory(), loan=None, at=now + ahead, actor=back_office_user, now=now)
+
+    assert call.scheduled_for == now + ahead and call.status == CallStatus.SCHEDULED
+    assert AuditEvent.objects.get(action="call.adhoc_scheduled").actor == back_office_user
 
 
 def test_the_bot_is_not_sent_to_a_customer_whose_language_it_does_not_speak():

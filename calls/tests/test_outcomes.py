@@ -10,7 +10,7 @@ from django.utils import timezone
 from calls.compliance import Channel, guard_check_customer
 from calls.conversation import Heard
 from calls.models import Call, CallStatus, CampaignStatus, WorkItemKind
-from calls.services.agents import call_outcome_log
+from calls.services.outcomes import call_outcome_log
 from calls.services.voice import voice_answered, voice_turn
 from calls.tests.factories import CallFactory, CampaignFactory
 from customers.models import Suppression
@@ -104,7 +104,7 @@ def test_an_agents_call_logged_against_the_rules_is_kept_and_flagged(agent_user)
 
 
 def test_a_suppression_set_by_an_agent_holds_until_back_office_clears_it(agent_user, back_office_user):
-    from customers.services import suppression_clear, suppression_set_for
+    from customers.suppressions import suppression_clear, suppression_set_for
     from voiceassist.common.exceptions import ApplicationError
 
     loan = LoanFactory(customer=CustomerFactory(phone="+919876543210"))

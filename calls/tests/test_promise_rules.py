@@ -43,6 +43,33 @@ def test_the_rules_refuse_what_no_lender_would_accept(loan, amount, days, code, 
     assert not PromiseToPay.objects.exists()
 
 
+@pytest.mark.parametrize("grace_days", [-1, 31, 400])
+def test_grace_days_beyond_the_limits_are_refused_whoever_asks(loan, grace_days):
+    with pytest.raises(ApplicationError) as refused:
+        promise_create(
+            loan=loan, amount=Decimal("1000"), promised_date=_today() + timedelta(days=5), grace_days=grace_days
+        )
+
+    assert refused.value.code == "invalid_grace_days"
+    assert refused.value.details["grace_days"] == [refused.value.message]
+    assert "0 to 30" in refused.value.message
+    assert not PromiseToPay.objects.exists()
+
+
+@pytest.mark.parametrize("grace_days", [0, 30])
+def test_grace_days_at_the_limits_are_accepted(loan, grace_days):
+    promise = promise_create(
+        loan=loan, amount=Decimal("1000"), promised_date=_today() + timedelta(days=5), grace_days=grace_days
+    )
+    assert promise.grace_days == grace_days
+
+
+def test_without_grace_days_the_default_applies(loan, settings):
+    settings.PROMISE_GRACE_DAYS = 4
+    promise = promise_create(loan=loan, amount=Decimal("1000"), promised_date=_today() + timedelta(days=5))
+    assert promise.grace_days == 4
+
+
 def test_the_horizon_itself_and_the_whole_outstanding_amount_are_accepted(loan, settings):
     settings.PROMISE_HORIZON_DAYS = 30
     promise = promise_create(loan=loan, amount=Decimal("25105"), promised_date=_today() + timedelta(days=30))

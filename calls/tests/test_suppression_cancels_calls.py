@@ -4,7 +4,7 @@ import pytest
 
 from calls.models import CallEvent, CallStatus
 from calls.tests.factories import CallFactory, calling_day_at
-from customers.services import suppression_set_for
+from customers.suppressions import suppression_set_for
 from customers.tests.factories import CustomerFactory, LoanFactory
 
 pytestmark = pytest.mark.django_db

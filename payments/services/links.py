@@ -15,6 +15,7 @@ from customers.models import Loan
 from payments.gateways import GatewayError, LinkRequest, gateway_get
 from payments.models import PaymentLink
 from voiceassist.common.exceptions import ApplicationError
+from voiceassist.common.models import AuditAction
 from voiceassist.common.money import indian_grouping
 from voiceassist.common.services import audit_event_record
 
@@ -98,7 +99,7 @@ def payment_link_create(
         )
         audit_event_record(
             actor=actor,
-            action="payment_link.created",
+            action=AuditAction.PAYMENT_LINK_CREATED,
             target=link,
             details={
                 "gateway": gateway.name,

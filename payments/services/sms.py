@@ -21,6 +21,7 @@ from customers.phones import phone_kind
 from payments.models import LinkStatus, PaymentLink, SmsMessage, SmsStatus
 from payments.sms import SmsProviderError, SmsRejected, SmsRequest, SmsStatusNotice, sms_provider_get
 from voiceassist.common.exceptions import ApplicationError
+from voiceassist.common.models import AuditAction
 from voiceassist.common.money import indian_grouping
 from voiceassist.common.services import audit_event_record
 
@@ -100,7 +101,7 @@ def _sms_failed(message: SmsMessage, error: str, actor: AbstractBaseUser | None)
         message.save(update_fields=["status", "error", "updated_at"])
         audit_event_record(
             actor=actor,
-            action="payment_link.sms_failed",
+            action=AuditAction.PAYMENT_LINK_SMS_FAILED,
             target=message.link,
             details={"message": message.pk, "provider": message.provider, "error": message.error},
         )
@@ -143,7 +144,7 @@ def sms_send_link(*, link: PaymentLink, actor: AbstractBaseUser | None = None) -
         message.save(update_fields=["provider_message_id", "sent_at", "status", "updated_at"])
         audit_event_record(
             actor=actor,
-            action="payment_link.sms_sent",
+            action=AuditAction.PAYMENT_LINK_SMS_SENT,
             target=link,
             details={"message": message.pk, "provider": provider.name, "language": language},
         )

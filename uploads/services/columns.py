@@ -14,6 +14,7 @@ from customers.headers import REQUIRED_COLUMNS, header_key, header_map
 from uploads.models import ColumnProfile, FileUpload, UploadStatus, column_mapping_errors
 from voiceassist.common.api import MAX_ID
 from voiceassist.common.exceptions import ApplicationError
+from voiceassist.common.models import AuditAction
 from voiceassist.common.services import audit_event_record
 
 from .intake import committed_then_queued, upload_queue_on_commit
@@ -80,7 +81,7 @@ def column_profile_save(
         ) from None
     audit_event_record(
         actor=actor,
-        action="column_profile.created" if created else "column_profile.updated",
+        action=AuditAction.COLUMN_PROFILE_CREATED if created else AuditAction.COLUMN_PROFILE_UPDATED,
         target=profile,
         details={"columns": profile.columns, "header_line": profile.header_line},
     )
@@ -181,7 +182,7 @@ def upload_columns_map(
     )
     audit_event_record(
         actor=actor,
-        action="upload.columns_mapped",
+        action=AuditAction.UPLOAD_COLUMNS_MAPPED,
         target=upload,
         details={
             "columns": chosen,

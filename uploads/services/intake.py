@@ -20,6 +20,7 @@ from kombu.exceptions import OperationalError as BrokerError
 
 from uploads.models import ColumnProfile, FileUpload, UploadMode, UploadStatus
 from voiceassist.common.exceptions import ApplicationError
+from voiceassist.common.models import AuditAction
 from voiceassist.common.services import audit_event_record
 
 from .status import upload_transition
@@ -151,7 +152,7 @@ def upload_create(
     upload.save()
     audit_event_record(
         actor=upload.uploaded_by,
-        action="upload.started",
+        action=AuditAction.UPLOAD_STARTED,
         target=upload,
         details={
             "mode": mode,
@@ -199,6 +200,8 @@ def upload_confirm(*, upload: FileUpload, actor: AbstractBaseUser | None) -> Fil
         report={**upload.report, "confirmed_identical": bool(upload.identical_to_id)},
         **fields,
     )
-    audit_event_record(actor=actor, action="upload.confirmed", target=upload, details={"after_preview": preview_done})
+    audit_event_record(
+        actor=actor, action=AuditAction.UPLOAD_CONFIRMED, target=upload, details={"after_preview": preview_done}
+    )
     upload_queue_on_commit(upload)
     return upload

@@ -15,6 +15,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from uploads.models import FINISHED_STATUSES, WAITING_FOR_A_PERSON, FileUpload, UploadStatus
+from voiceassist.common.models import AuditAction
 from voiceassist.common.services import audit_event_record
 
 
@@ -53,7 +54,7 @@ def _purge(upload_id: int, now: datetime) -> int:
     upload.save(update_fields=["file", "file_purged_at", "updated_at"])
     audit_event_record(
         actor=None,
-        action="upload.file_purged",
+        action=AuditAction.UPLOAD_FILE_PURGED,
         target=upload,
         details={"file": name, "status": upload.status, "retention_days": settings.UPLOAD_FILE_RETENTION_DAYS},
     )

@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from uploads.models import FINISHED_STATUSES, FileUpload, RowOutcome, UploadStatus
 from voiceassist.common.exceptions import ApplicationError
+from voiceassist.common.models import AuditAction
 from voiceassist.common.services import audit_event_record
 
 from .processing import error_without_row_values
@@ -59,7 +60,7 @@ def upload_revert_request(*, upload: FileUpload, actor: AbstractBaseUser | None)
             code="not_revertible",
         )
     _reverting(upload)
-    audit_event_record(actor=actor, action="upload.revert_requested", target=upload)
+    audit_event_record(actor=actor, action=AuditAction.UPLOAD_REVERT_REQUESTED, target=upload)
     actor_id = actor.pk if actor is not None and actor.is_authenticated else None
     transaction.on_commit(lambda: upload_revert_task.delay(upload.pk, actor_id))
     return upload
@@ -211,4 +212,4 @@ def _revert_finish(*, upload_id: int, actor: AbstractBaseUser | None) -> None:
         report={**others, "revert": {**report.as_dict(), "reverted_at": timezone.now().isoformat()}},
         error_summary="",
     )
-    audit_event_record(actor=actor, action="upload.reverted", target=upload, details=report.counts())
+    audit_event_record(actor=actor, action=AuditAction.UPLOAD_REVERTED, target=upload, details=report.counts())

@@ -6,6 +6,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 
 from voiceassist.common.exceptions import ApplicationError
+from voiceassist.common.models import AuditAction
 from voiceassist.common.services import audit_event_record
 
 from .models import ApiToken
@@ -45,7 +46,7 @@ def api_token_create(
     token, key = ApiToken.objects.create(user=user, expiry=timedelta(days=valid_days) if valid_days else None)
     audit_event_record(
         actor=actor,
-        action="api_token.created",
+        action=AuditAction.API_TOKEN_CREATED,
         target=user,
         details={"user": user.get_username(), "token": token.prefix, "expires_at": _iso(token)},
     )
@@ -58,7 +59,7 @@ def api_token_revoke(*, actor: AbstractBaseUser | None, token: ApiToken) -> None
     api_token_check_allowed(actor=actor, user=token.user)
     details = {"user": token.user.get_username(), "token": token.prefix, "expires_at": _iso(token)}
     token.delete()
-    audit_event_record(actor=actor, action="api_token.revoked", target=token.user, details=details)
+    audit_event_record(actor=actor, action=AuditAction.API_TOKEN_REVOKED, target=token.user, details=details)
 
 
 def _iso(token: ApiToken) -> str | None:

@@ -10,18 +10,20 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from .models import AuditEvent, WorkerHeartbeat
+from .models import AuditAction, AuditEvent, WorkerHeartbeat
 from .roles import AGENT, BACK_OFFICE, BACK_OFFICE_APPS, BACK_OFFICE_EXTRA_PERMISSIONS
 
 
 def audit_event_record(
     *,
     actor: AbstractBaseUser | None,
-    action: str,
+    action: AuditAction,
     target: models.Model | None = None,
     details: dict[str, Any] | None = None,
 ) -> AuditEvent:
-    """Record who did what. Called inside the service's own transaction, so both land or neither."""
+    """Record who did what. Called inside the service's own transaction, so both land or neither. ``action`` is
+    one of ``AuditAction`` (a string that is not one raises ``ValueError``: the trail reads only known words)."""
+    action = AuditAction(action)
     if actor is not None and not actor.is_authenticated:
         actor = None
     return AuditEvent.objects.create(
@@ -45,7 +47,7 @@ def login_lockout_record(
     user = User._default_manager.filter(**{User.USERNAME_FIELD: username}).first() if username else None
     return audit_event_record(
         actor=None,
-        action="login.locked_out",
+        action=AuditAction.LOGIN_LOCKED_OUT,
         target=user,
         details={
             "username": user.get_username() if user else None,

@@ -94,3 +94,12 @@ def test_actions_read_as_words_in_the_admin(client, back_office_user):
     assert ">work_item.claimed<" not in page
     assert client.get("/admin/common/auditevent/", {"action": "work_item.claimed"}).context["cl"].result_count == 1
     assert AuditEvent.objects.get().get_action_display() == "Follow-up taken"
+
+
+@pytest.mark.django_db
+def test_an_action_outside_the_enumeration_is_refused_when_recorded(back_office_user):
+    with pytest.raises(ValueError, match="customer.do_not_call_set"):
+        audit_event_record(actor=back_office_user, action="customer.do_not_call_set")
+
+    assert not AuditEvent.objects.exists()
+    assert audit_event_record(actor=back_office_user, action="suppression.set").action == AuditAction.SUPPRESSION_SET

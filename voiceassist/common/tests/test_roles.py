@@ -72,9 +72,10 @@ def test_logout_ends_the_session(client, agent_user):
 
 
 def test_the_audit_trail_is_readable_but_not_editable_in_the_admin(client, back_office_user):
+    from voiceassist.common.models import AuditAction
     from voiceassist.common.services import audit_event_record
 
-    event = audit_event_record(actor=back_office_user, action="customer.do_not_call_set")
+    event = audit_event_record(actor=back_office_user, action=AuditAction.SUPPRESSION_SET)
     client.force_login(back_office_user)
 
     assert client.get("/admin/common/auditevent/").status_code == 200

@@ -1,4 +1,5 @@
-"""What agents do by hand: claim follow-ups, log the outcome of their own calls, schedule callbacks."""
+"""The agents' queue: follow-ups are created (by outcomes, promises, the voice bot), claimed, completed, and
+callbacks scheduled at a time the guard allows."""
 
 from datetime import datetime
 
@@ -7,15 +8,32 @@ from django.db import transaction
 from django.utils import timezone
 
 from calls.compliance import Channel, Reason, guard_check_customer
-from calls.models import Call, CallStatus, Disposition, DispositionLayer, Provider, WorkItem, WorkItemKind
-from customers.models import Customer, Loan, SuppressionSource
+from calls.models import Call, DispositionLayer, PromiseToPay, WorkItem, WorkItemKind
+from customers.models import Customer, Loan
 from voiceassist.common.exceptions import ApplicationError
 from voiceassist.common.models import AuditAction
 from voiceassist.common.services import audit_event_record
 
-from .dispatch import guard_detail
-from .outcomes import call_outcome_apply, work_item_create
-from .status import call_record_event
+
+def work_item_create(
+    *,
+    kind: str,
+    customer: Customer,
+    loan: Loan | None = None,
+    call: Call | None = None,
+    promise: PromiseToPay | None = None,
+    note: str = "",
+    due_at=None,
+) -> WorkItem:
+    return WorkItem.objects.create(
+        kind=kind,
+        customer=customer,
+        loan=loan,
+        call=call,
+        promise=promise,
+        note=note[:300],
+        due_at=due_at or timezone.now(),
+    )
 
 
 @transaction.atomic
@@ -74,45 +92,6 @@ def work_item_complete(*, item: WorkItem, agent: AbstractBaseUser, note: str = "
     return item
 
 
-@transaction.atomic
-def call_outcome_log(
-    *, customer: Customer, loan: Loan | None, disposition_code: str, actor: AbstractBaseUser, note: str = ""
-) -> Call:
-    """An agent's own call, and how the conversation went.
-
-    It counts against the caps like any attempt. What the outcome means (a dispute, a wrong number, a
-    do-not-call request…) takes effect at once. A call logged when the guard would have said no is
-    kept (it happened) with the guard's words on it, for compliance review.
-    """
-    try:
-        disposition = Disposition.objects.get(code=disposition_code, layer=DispositionLayer.CONVERSATION)
-    except Disposition.DoesNotExist as exc:
-        raise ApplicationError(
-            f"“{disposition_code}” is not a conversation outcome.", code="invalid_disposition"
-        ) from exc
-    now = timezone.now()
-    decision = guard_check_customer(customer=customer, loan_id=loan.pk if loan else None, channel=Channel.AGENT, at=now)
-    call = Call.objects.create(
-        customer=customer,
-        loan=loan,
-        phone_dialled=customer.phone,
-        provider=Provider.MANUAL,
-        status=CallStatus.COMPLETED,
-        scheduled_for=now,
-        started_at=now,
-        answered_at=now,
-        ended_at=now,
-        transcript=note[:2000],
-    )
-    if not decision:
-        call_record_event(call=call, kind="guard", detail={**guard_detail(decision), "logged_anyway": True})
-    call_outcome_apply(call=call, code=disposition.code, actor=actor, note=note, source=SuppressionSource.AGENT)
-    audit_event_record(
-        actor=actor, action="call.outcome_logged", target=call, details={"disposition": disposition.code}
-    )
-    return call
-
-
 # Refusals that a callback at a chosen time cannot live with: only a person could lift them, or the
 # hour is wrong for the customer. (Caps and promises are judged again when the call is made.)
 _CALLBACK_REFUSALS = (Reason.OUTSIDE_HOURS,)
@@ -131,5 +110,5 @@ def callback_schedule(
         hint = f" The first allowed time is {when:%-d %b %Y, %H:%M} ({when.tzinfo})." if when else ""
         raise ApplicationError(decision.message + hint, code=decision.code)
     item = work_item_create(kind=WorkItemKind.CALLBACK, customer=customer, loan=loan, note=note, due_at=at)
-    audit_event_record(actor=actor, action="callback.scheduled", target=item, details={"at": at.isoformat()})
+    audit_event_record(actor=actor, action=AuditAction.CALLBACK_SCHEDULED, target=item, details={"at": at.isoformat()})
     return item
