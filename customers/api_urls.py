@@ -2,6 +2,8 @@
 
 from django.urls import path
 
+from voiceassist.common.api import api_by_method
+
 from . import apis
 
 urlpatterns = [
@@ -10,7 +12,7 @@ urlpatterns = [
     path("customers/<int:pk>/do-not-call/", apis.CustomerDoNotCallApi.as_view(), name="api-customer-do-not-call"),
     path(
         "customers/<int:pk>/suppressions/",
-        apis.CustomerSuppressionListCreateApi.as_view(),
+        api_by_method(get=apis.CustomerSuppressionListApi, post=apis.CustomerSuppressionCreateApi),
         name="api-customer-suppressions",
     ),
     path("loans/", apis.LoanListApi.as_view(), name="api-loan-list"),

@@ -18,9 +18,10 @@ from rest_framework.views import APIView
 
 from customers.models import Customer, Loan, LoanStatus, Payment, Suppression, SuppressionKind, SuppressionSource
 from customers.selectors import customer_find, customer_list, loan_list, suppression_list
-from customers.services import loan_record_payment, suppression_set_for
+from customers.services import loan_record_payment
 from customers.states import state_meanings
-from voiceassist.common.api import ApiPagination, IdFilter, agent_or_model_permission, error_responses
+from customers.suppressions import suppression_set_for
+from voiceassist.common.api import IdFilter, agent_or_model_permission, error_responses
 from voiceassist.common.permissions import model_permission
 
 CanViewCustomers = agent_or_model_permission("customers.view_customer")
@@ -179,7 +180,6 @@ class CustomerListApi(ListAPIView):
 
     permission_classes = [CanViewCustomers]
     serializer_class = CustomerOutputSerializer
-    pagination_class = ApiPagination
     filterset_class = CustomerFilter
 
     def get_queryset(self):
@@ -227,14 +227,26 @@ class CustomerDoNotCallApi(APIView):
         return Response(CustomerDetailOutputSerializer(customer, context={"request": request}).data)
 
 
-class CustomerSuppressionListCreateApi(APIView):
-    """A customer's suppressions (newest first), or set one: a dispute on a loan, a wrong number, stop calling…
+class CustomerSuppressionListApi(APIView):
+    """A customer's suppressions, newest first, those cleared too."""
+
+    permission_classes = [CanViewCustomers]
+
+    @extend_schema(responses={200: SuppressionOutputSerializer(many=True), **error_responses(404)})
+    def get(self, request, pk: int):
+        customer = get_object_or_404(Customer, pk=pk)
+        return Response(SuppressionOutputSerializer(suppression_list(customer_id=customer.pk), many=True).data)
+
+
+class CustomerSuppressionCreateApi(APIView):
+    """Set a suppression on a customer: a dispute on a loan, a wrong number, stop calling…
 
     Anyone who may act on the customer may set one; only back office clears them (in the admin), and
     only back office sets deceased, bankruptcy and attorney.
     """
 
     parser_classes = [JSONParser]
+    permission_classes = [CanSuppress]
 
     @extend_schema_serializer(component_name="SuppressionCreateInput")
     class InputSerializer(serializers.Serializer):
@@ -243,14 +255,6 @@ class CustomerSuppressionListCreateApi(APIView):
             required=False, allow_null=True, min_value=1, help_text="For a dispute or an attorney on one loan."
         )
         reason = serializers.CharField(max_length=300)
-
-    def get_permissions(self):
-        return [CanViewCustomers()] if self.request.method == "GET" else [CanSuppress()]
-
-    @extend_schema(responses={200: SuppressionOutputSerializer(many=True), **error_responses(404)})
-    def get(self, request, pk: int):
-        customer = get_object_or_404(Customer, pk=pk)
-        return Response(SuppressionOutputSerializer(suppression_list(customer_id=customer.pk), many=True).data)
 
     @extend_schema(request=InputSerializer, responses={201: SuppressionOutputSerializer, **error_responses(400, 404)})
     def post(self, request, pk: int):
@@ -293,7 +297,6 @@ class LoanListApi(ListAPIView):
 
     permission_classes = [CanViewLoans]
     serializer_class = LoanOutputSerializer
-    pagination_class = ApiPagination
     filterset_class = LoanFilter
 
     def get_queryset(self):

@@ -14,16 +14,11 @@ from rest_framework import serializers, status
 from rest_framework.generics import ListAPIView
 from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from calls.models import PromiseToPay
 from customers.models import Loan
-from voiceassist.common.api import (
-    ApiPagination,
-    ErrorSerializer,
-    IdFilter,
-    agent_or_model_permission,
-    error_responses,
-)
+from voiceassist.common.api import ErrorSerializer, IdFilter, agent_or_model_permission, error_responses
 from voiceassist.common.exceptions import error_body
 from voiceassist.common.permissions import model_permission
 
@@ -80,13 +75,26 @@ class PaymentLinkFilter(filters.FilterSet):
         fields = ["loan", "customer", "status"]
 
 
-class PaymentLinkListCreateApi(ListAPIView):
-    """Payment links, newest first; or make one for a loan, texted to the customer at once."""
+class PaymentLinkListApi(ListAPIView):
+    """Payment links, newest first."""
+
+    permission_classes = [CanViewLinks]
+    serializer_class = PaymentLinkOutputSerializer
+    filterset_class = PaymentLinkFilter
+
+    def get_queryset(self):
+        return payment_link_list()
+
+    @extend_schema(responses={200: PaymentLinkOutputSerializer(many=True), **error_responses(400, 404)})
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+
+class PaymentLinkCreateApi(APIView):
+    """Make a payment link for a loan, texted to the customer at once."""
 
     parser_classes = [JSONParser]
-    serializer_class = PaymentLinkOutputSerializer
-    pagination_class = ApiPagination
-    filterset_class = PaymentLinkFilter
+    permission_classes = [CanSendLinks]
 
     @extend_schema_serializer(component_name="PaymentLinkCreateInput")
     class InputSerializer(serializers.Serializer):
@@ -101,16 +109,6 @@ class PaymentLinkListCreateApi(ListAPIView):
         promise = serializers.PrimaryKeyRelatedField(
             queryset=PromiseToPay.objects.all(), required=False, help_text="A promise on this loan."
         )
-
-    def get_permissions(self):
-        return [(CanSendLinks if self.request.method == "POST" else CanViewLinks)()]
-
-    def get_queryset(self):
-        return payment_link_list()
-
-    @extend_schema(responses={200: PaymentLinkOutputSerializer(many=True), **error_responses(400, 404)})
-    def get(self, request, *args, **kwargs):
-        return super().get(request, *args, **kwargs)
 
     @extend_schema(
         request=InputSerializer,

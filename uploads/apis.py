@@ -166,11 +166,21 @@ class EntryOutputSerializer(serializers.ModelSerializer):
         return data
 
 
-class UploadListCreateApi(ListAPIView):
-    """List uploads, or push a file: it is stored and queued, and the answer says where to watch it."""
+class UploadListApi(ListAPIView):
+    """Uploads, newest first."""
+
+    permission_classes = [CanViewUploads]
+    serializer_class = UploadOutputSerializer
+
+    def get_queryset(self):
+        return FileUpload.objects.select_related("identical_to", "profile").order_by("-created_at", "-pk")
+
+
+class UploadCreateApi(APIView):
+    """Push a file: it is stored and queued, and the answer says where to watch it."""
 
     parser_classes = [MultiPartParser, FormParser]
-    serializer_class = UploadOutputSerializer
+    permission_classes = [CanAddUploads]
 
     class InputSerializer(serializers.Serializer):
         file = serializers.FileField()
@@ -187,12 +197,6 @@ class UploadListCreateApi(ListAPIView):
             help_text="A saved column profile to read the file with, by id or name (GET /api/v1/uploads/"
             "column-profiles/ lists them).",
         )
-
-    def get_permissions(self):
-        return [(CanAddUploads if self.request.method == "POST" else CanViewUploads)()]
-
-    def get_queryset(self):
-        return FileUpload.objects.select_related("identical_to", "profile").order_by("-created_at", "-pk")
 
     @extend_schema(request=InputSerializer, responses={202: UploadOutputSerializer})
     def post(self, request):

@@ -1,9 +1,11 @@
 from django.urls import path
 
+from voiceassist.common.api import api_by_method
+
 from . import apis
 
 urlpatterns = [
-    path("", apis.UploadListCreateApi.as_view(), name="api-upload-list"),
+    path("", api_by_method(get=apis.UploadListApi, post=apis.UploadCreateApi), name="api-upload-list"),
     path("<int:pk>/", apis.UploadDetailApi.as_view(), name="api-upload-detail"),
     path("<int:pk>/confirm/", apis.UploadConfirmApi.as_view(), name="api-upload-confirm"),
     path("<int:pk>/revert/", apis.UploadRevertApi.as_view(), name="api-upload-revert"),

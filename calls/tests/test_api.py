@@ -9,10 +9,10 @@ from django.urls import resolve
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from calls import public_apis
 from calls import webhooks as provider_apis
+from calls.apis import calls as call_apis
 from calls.models import Call, CallEvent, CallStatus, Campaign, CampaignStatus, Disposition, PromiseToPay, WorkItem
-from calls.services.outcomes import work_item_create
+from calls.services.work_items import work_item_create
 from customers.services import customer_upsert
 from customers.tests.factories import CustomerFactory, LoanFactory
 from voiceassist.common.models import AuditEvent
@@ -65,8 +65,11 @@ def ids(response) -> list[int]:
 
 
 def test_calls_routes_reach_the_public_api_and_the_provider_routes_stay_with_calls_urls():
-    assert resolve("/api/v1/calls/").func.view_class is public_apis.CallListCreateApi
-    assert resolve("/api/v1/calls/42/").func.view_class is public_apis.CallDetailApi
+    assert resolve("/api/v1/calls/").func.view_class.apis == {
+        "get": call_apis.CallListApi,
+        "post": call_apis.CallCreateApi,
+    }
+    assert resolve("/api/v1/calls/42/").func.view_class is call_apis.CallDetailApi
     assert resolve("/api/v1/calls/webhooks/simulated/").func is provider_apis.call_webhook
     assert resolve("/api/v1/calls/voice/twilio/42/").func is provider_apis.call_voice
     assert resolve("/api/v1/customers/42/entries/").url_name == "api-customer-entries"

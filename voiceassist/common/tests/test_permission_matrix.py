@@ -19,7 +19,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from calls.models import CampaignStatus, Provider
-from calls.services.outcomes import work_item_create
+from calls.services.work_items import work_item_create
 from calls.tests.factories import CallFactory, CampaignFactory, PromiseFactory, calling_day_at
 from customers.tests.factories import LoanFactory
 from exports.tests.factories import completed_export_job

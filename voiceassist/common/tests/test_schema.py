@@ -24,7 +24,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from calls.models import CampaignStatus
-from calls.services.outcomes import work_item_create
+from calls.services.work_items import work_item_create
 from calls.tests.factories import CallFactory, CampaignFactory, PromiseFactory
 from customers.services import customer_upsert
 from customers.tests.factories import LoanFactory

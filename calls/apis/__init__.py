@@ -1,0 +1,1 @@
+"""The calls API under /api/v1/, one module per sub-domain: campaigns, figures, calls, promises, work items."""
