@@ -1,7 +1,11 @@
-"""Charts drawn by the server as inline SVG: only geometry here, the template writes the elements."""
+"""Charts drawn by the server as inline SVG: only geometry and the words on them here, the template writes the
+elements. Amounts are written by ``money_display`` in rupees, its currency when none is named: the figures are
+totals over every customer."""
 
 from dataclasses import dataclass
 from decimal import Decimal
+
+from voiceassist.common.money import money_display
 
 Number = int | Decimal
 
@@ -40,7 +44,7 @@ class BarChart:
 
     @property
     def total_text(self) -> str:
-        return f"₹{self.total:.2f}" if self.money else str(self.total)
+        return money_display(self.total) if self.money else str(self.total)
 
 
 def _short(value: Number, money: bool) -> str:
@@ -85,7 +89,7 @@ def bar_chart(
                 label=label,
                 show_label=index % label_every == 0,
                 text=_short(value, money),
-                tooltip=tooltip.format(label=label, value=f"₹{value:.2f}" if money else value),
+                tooltip=tooltip.format(label=label, value=money_display(value) if money else value),
             )
         )
     return BarChart(

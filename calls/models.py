@@ -7,6 +7,7 @@ from django.db import models
 from customers.models import Customer, Loan
 from uploads.models import FileUpload
 from voiceassist.common.models import BaseModel
+from voiceassist.common.money import money_display
 
 
 class Provider(models.TextChoices):
@@ -352,7 +353,8 @@ class PromiseToPay(BaseModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.amount} by {self.promised_date} ({self.get_status_display()})"
+        amount = money_display(self.amount, customer=self.customer)
+        return f"{amount} by {self.promised_date:%-d %b %Y} ({self.get_status_display()})"
 
 
 class WorkItemKind(models.TextChoices):

@@ -7,12 +7,13 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from agents.charts import bar_chart
 from agents.forms import CallbackForm, PromiseForm
-from agents.templatetags.agents_tags import change_lines
 from calls.models import PromiseToPay
 from calls.tests.factories import PromiseFactory
 from customers.tests.factories import CustomerFactory, LoanFactory
 from payments.models import PaymentLink
+from uploads.changes import change_lines
 
 pytestmark = pytest.mark.django_db
 
@@ -110,6 +111,22 @@ def test_timeline_changes_write_money_and_dates_as_the_pages_do():
     ]
     us_customer = CustomerFactory(phone="+14155550123")
     assert change_lines({"principal": [None, "142000"]}, us_customer) == ["principal: $142,000.00"]
+
+
+def test_the_dashboards_money_charts_write_rupees_in_lakhs():
+    chart = bar_chart(
+        [Decimal("100000"), Decimal("0"), Decimal("50000.5")],
+        ["12 May", "13 May", "14 May"],
+        title="Collected",
+        money=True,
+    )
+
+    assert chart.total_text == "₹1,50,000.50"
+    assert [bar.tooltip for bar in chart.bars] == ["12 May: ₹1,00,000.00", "13 May: ₹0.00", "14 May: ₹50,000.50"]
+    assert [bar.text for bar in chart.bars] == ["1.0L", "0", "50.0k"]  # short enough to sit above a bar
+
+    counts = bar_chart([100000, 2], ["a", "b"], title="Calls")
+    assert counts.total_text == "100002" and counts.bars[0].tooltip == "a: 100000"
 
 
 @pytest.mark.parametrize(

@@ -6,7 +6,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from calls.models import Call, CallStatus, Disposition, PromiseStatus, PromiseToPay, WorkItem, WorkItemKind
-from calls.services.outcomes import work_item_create
+from calls.services.work_items import work_item_create
 from calls.tests.factories import CallFactory
 from customers.models import Customer
 from customers.tests.factories import CustomerFactory, LoanFactory
@@ -181,7 +181,7 @@ def test_the_dashboard_draws_the_last_two_weeks_figures_as_svg(agent_client, set
     assert response.context["promises_day_chart"].total == 1
     assert [bar.value for bar in response.context["dpd_chart"].bars][2] == Decimal("1500.00")  # 31-60
     page = _text(response)
-    assert "Collected per day: ₹1500.00 in all" in page and "Connects by hour of day: 1 in all" in page
+    assert "Collected per day: ₹1,500.00 in all" in page and "Connects by hour of day: 1 in all" in page
     assert "Collected by days past due" in page and 'data-figures="dpd"' in page
     # Drawn on the server, nothing inline for the CSP to refuse.
     assert page.count("<svg") == 6 and " style=" not in page and "<script>" not in page
@@ -558,7 +558,7 @@ def test_back_office_uploads_previews_confirms_and_downloads_the_failed_rows(
     assert response.url == f"/uploads/{upload.pk}/"
     page = _text(back_office_client.get(response.url))
     assert f"Upload #{upload.pk} is queued." in page
-    assert "Confirm and import" in page and "name: Asha Rao" in page and "amount: 50000.00" in page
+    assert "Confirm and import" in page and "name: Asha Rao" in page and "amount: ₹50,000.00" in page
     assert "12345" in page and f'data-status-url="/uploads/{upload.pk}/progress.json"' in page
     assert not Customer.objects.exists()
 

@@ -92,3 +92,19 @@ def test_why_not_now_on_a_call_and_on_a_customer(admin_client):
     page = admin_client.get(f"/admin/customers/customer/{disputed.customer.pk}/change/").content.decode()
     assert "Loan LN-DISPUTED: <strong>dispute</strong>" in page
     assert f"Loan {open_loan.loan_id}: " in page  # judged on its own (allowed now, or when it will be)
+
+
+def test_the_calls_admin_registers_every_page_it_had():
+    from django.contrib import admin
+    from django.urls import reverse
+
+    from calls.admin.customers import CustomerAdmin
+    from calls.models import Disposition, PromiseToPay, WorkItem
+    from customers.admin import CustomerAdmin as BaseCustomerAdmin
+    from customers.models import Customer
+
+    assert {Campaign, Call, Disposition, PromiseToPay, WorkItem} <= set(admin.site._registry)
+    # The customers' page is the calls app's, with the guard's answer on it.
+    assert isinstance(admin.site._registry[Customer], CustomerAdmin) and issubclass(CustomerAdmin, BaseCustomerAdmin)
+    assert reverse("admin:calls_campaign_figures") == "/admin/calls/campaign/figures/"
+    assert reverse("admin:calls_campaign_lifecycle", args=[7, "start"]) == "/admin/calls/campaign/7/lifecycle/start/"

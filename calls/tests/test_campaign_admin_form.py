@@ -6,9 +6,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.utils import timezone
 
-from calls.admin import audience_preview_html
+from calls.admin.campaign_audience import audience_preview_html
 from calls.models import Call, Campaign, CampaignStatus, default_retry_policy
-from calls.services.campaigns import campaign_audience_preview
+from calls.services.audience import campaign_audience_preview
 from calls.tests.factories import CallFactory, CampaignFactory, PromiseFactory, calling_day, calling_day_at
 from customers.tests.factories import CustomerFactory, LoanFactory
 from uploads.models import FileUpload, UploadStatus

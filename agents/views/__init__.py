@@ -1,0 +1,1 @@
+"""The agents' pages, one module per area; ``agents.urls`` maps each address to its view."""
