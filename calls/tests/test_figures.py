@@ -303,14 +303,14 @@ def test_the_admin_shows_a_campaigns_figures_for_a_range_and_everyones_on_a_page
     url = f"/admin/calls/campaign/{campaign.pk}/change/"
 
     page = admin_client.get(url).content.decode()
-    assert "connect rate" in page and "attempts" in page and "₹2780.00" in page
+    assert "connect rate" in page and "attempts" in page and "₹2,780.00" in page
     ranged = admin_client.get(f"{url}?from=2026-03-02&to=2026-03-03")
-    assert ranged.context["figures"]["collected_amount"] == d("2000.00") and "₹2000.00" in ranged.content.decode()
+    assert ranged.context["figures"]["collected_amount"] == d("2000.00") and "₹2,000.00" in ranged.content.decode()
     wrong = admin_client.get(f"{url}?from=2026-03-03&to=2026-03-02")
     assert wrong.context["figures"] is None and "ends before it starts" in wrong.content.decode()
 
     everyone = admin_client.get("/admin/calls/campaign/figures/")
-    assert everyone.status_code == 200 and "₹3030.00" in everyone.content.decode()
+    assert everyone.status_code == 200 and "₹3,030.00" in everyone.content.decode()
 
 
 def test_a_payment_goes_to_a_later_contact_about_all_the_borrowers_loans(world):

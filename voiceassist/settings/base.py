@@ -11,6 +11,8 @@ from pathlib import Path
 import environ
 from celery.schedules import crontab
 
+from voiceassist.formats.en_IN import formats as IN_FORMATS
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"
 
@@ -166,7 +168,9 @@ AXES_VERBOSE = False
 
 # --- Internationalisation ----------------------------------------------------------------------
 
-LANGUAGE_CODE = "en-us"
+# Dates day first and numbers in lakhs everywhere (``voiceassist/formats/en_IN``), whatever the browser says.
+LANGUAGE_CODE = "en-in"
+FORMAT_MODULE_PATH = ["voiceassist.formats"]
 TIME_ZONE = env("DJANGO_TIME_ZONE", default="Asia/Kolkata")
 USE_I18N = True
 USE_TZ = True
@@ -475,7 +479,6 @@ EXOTEL_SMS_FROM = env("EXOTEL_SMS_FROM", default="")
 EXOTEL_SMS_DLT_ENTITY_ID = env("EXOTEL_SMS_DLT_ENTITY_ID", default="")
 EXOTEL_SMS_DLT_TEMPLATE_ID = env("EXOTEL_SMS_DLT_TEMPLATE_ID", default="")
 
-# --- Dates typed into the pages' forms: day first, as in India (31/12/2026, 31-12-2026, 31 Dec 2026), or ISO
-# as a browser's date picker sends it. The agents' forms name these formats (the locale's own would read
-# 01/02/2026 as 2 January); ISO stays first, as exports write dates in the first format.
-DATE_INPUT_FORMATS = ["%Y-%m-%d", "%d/%m/%Y", "%d/%m/%y", "%d-%m-%Y", "%d.%m.%Y", "%d %b %Y", "%d %B %Y"]
+# --- Dates typed into the pages' forms: the Indian formats' (``voiceassist/formats/en_IN``), named by the agents'
+# forms; also Django's fallback where no locale is active.
+DATE_INPUT_FORMATS = IN_FORMATS.DATE_INPUT_FORMATS
