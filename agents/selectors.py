@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.db.models.functions import ExtractHour
 from django.utils import timezone
 
@@ -120,20 +120,6 @@ def upload_state(*, upload: FileUpload) -> dict:
         "retention_days": settings.UPLOAD_FILE_RETENTION_DAYS,
         "entries_standing": entry_standing(upload=upload),
     }
-
-
-# --- Work queue ---------------------------------------------------------------------------------
-
-
-def work_queue() -> QuerySet[WorkItem]:
-    """Open follow-ups, oldest first; ``customer_do_not_call`` on each (a suppression stops every call)."""
-    do_not_call = Customer.objects.with_do_not_call().filter(pk=OuterRef("customer_id")).values("do_not_call")[:1]
-    return (
-        WorkItem.objects.filter(done_at__isnull=True)
-        .select_related("customer", "loan", "claimed_by")
-        .annotate(customer_do_not_call=Subquery(do_not_call))
-        .order_by("due_at", "id")
-    )
 
 
 # --- Customers ----------------------------------------------------------------------------------

@@ -10,10 +10,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from calls.models import WorkItem
+from calls.selectors import work_item_list
 from calls.services.work_items import work_item_claim, work_item_complete
 from voiceassist.common.exceptions import ApplicationError
 
-from .. import selectors
 from ..forms import WorkItemDoneForm
 from .decorators import agents_page
 
@@ -21,7 +21,7 @@ from .decorators import agents_page
 @agents_page
 @require_GET
 def work_queue(request: HttpRequest) -> HttpResponse:
-    return render(request, "agents/queue.html", {"items": selectors.work_queue(), "now": timezone.now()})
+    return render(request, "agents/queue.html", {"items": work_item_list(), "now": timezone.now()})
 
 
 def _work_item_action(request: HttpRequest, pk: int, act: Callable[[WorkItem], Any], success: str) -> HttpResponse:
