@@ -1,17 +1,18 @@
 """The telephony providers by name; a fresh instance per use, so settings are read when it is used."""
 
-from voiceassist.common.exceptions import ApplicationError
+from voiceassist.common.registry import Registry
 
 from .base import CallProvider, DialRequest, ProviderError, ProviderEvent, WebhookRejected
 from .exotel import ExotelProvider
 from .simulated import SimulatedProvider
 from .twilio import TwilioProvider
 
-PROVIDERS: dict[str, type[CallProvider]] = {
-    SimulatedProvider.name: SimulatedProvider,
-    TwilioProvider.name: TwilioProvider,
-    ExotelProvider.name: ExotelProvider,
-}
+PROVIDERS: Registry[CallProvider] = Registry(
+    [SimulatedProvider, TwilioProvider, ExotelProvider],
+    what="call provider",
+    code="unknown_provider",
+    detail="provider",
+)
 
 __all__ = [
     "PROVIDERS",
@@ -28,12 +29,5 @@ __all__ = [
 
 
 def provider_get(name: str) -> CallProvider:
-    """The provider called ``name``; an unknown name is a configuration mistake staff must see."""
-    provider_class = PROVIDERS.get(name)
-    if provider_class is None:
-        raise ApplicationError(
-            f"Unknown call provider {name!r}: use one of {', '.join(PROVIDERS)}.",
-            code="unknown_provider",
-            details={"provider": name, "known": list(PROVIDERS)},
-        )
-    return provider_class()
+    """The call provider called ``name`` (``Registry.instance``)."""
+    return PROVIDERS.instance(name)

@@ -1,6 +1,6 @@
 """The payment gateways by name; a fresh instance per use, so settings are read when it is used."""
 
-from voiceassist.common.exceptions import ApplicationError
+from voiceassist.common.registry import Registry
 
 from .base import (
     CreatedLink,
@@ -14,10 +14,9 @@ from .base import (
 from .razorpay import RazorpayGateway
 from .simulated import SimulatedGateway
 
-GATEWAYS: dict[str, type[PaymentGateway]] = {
-    SimulatedGateway.name: SimulatedGateway,
-    RazorpayGateway.name: RazorpayGateway,
-}
+GATEWAYS: Registry[PaymentGateway] = Registry(
+    [SimulatedGateway, RazorpayGateway], what="payment gateway", code="unknown_gateway", detail="gateway"
+)
 
 __all__ = [
     "GATEWAYS",
@@ -35,12 +34,5 @@ __all__ = [
 
 
 def gateway_get(name: str) -> PaymentGateway:
-    """The gateway called ``name``; an unknown name is a configuration mistake staff must see."""
-    gateway_class = GATEWAYS.get(name)
-    if gateway_class is None:
-        raise ApplicationError(
-            f"Unknown payment gateway {name!r}: use one of {', '.join(GATEWAYS)}.",
-            code="unknown_gateway",
-            details={"gateway": name, "known": list(GATEWAYS)},
-        )
-    return gateway_class()
+    """The payment gateway called ``name`` (``Registry.instance``)."""
+    return GATEWAYS.instance(name)

@@ -1,17 +1,15 @@
 """The SMS providers by name; a fresh instance per use, so settings are read when it is used."""
 
-from voiceassist.common.exceptions import ApplicationError
+from voiceassist.common.registry import Registry
 
 from .base import SentSms, SmsProvider, SmsProviderError, SmsRejected, SmsRequest, SmsStatusNotice
 from .exotel import ExotelSms
 from .simulated import SimulatedSms
 from .twilio import TwilioSms
 
-SMS_PROVIDERS: dict[str, type[SmsProvider]] = {
-    SimulatedSms.name: SimulatedSms,
-    TwilioSms.name: TwilioSms,
-    ExotelSms.name: ExotelSms,
-}
+SMS_PROVIDERS: Registry[SmsProvider] = Registry(
+    [SimulatedSms, TwilioSms, ExotelSms], what="SMS provider", code="unknown_sms_provider", detail="provider"
+)
 
 __all__ = [
     "SMS_PROVIDERS",
@@ -29,11 +27,5 @@ __all__ = [
 
 
 def sms_provider_get(name: str) -> SmsProvider:
-    provider_class = SMS_PROVIDERS.get(name)
-    if provider_class is None:
-        raise ApplicationError(
-            f"Unknown SMS provider {name!r}: use one of {', '.join(SMS_PROVIDERS)}.",
-            code="unknown_sms_provider",
-            details={"provider": name, "known": list(SMS_PROVIDERS)},
-        )
-    return provider_class()
+    """The SMS provider called ``name`` (``Registry.instance``)."""
+    return SMS_PROVIDERS.instance(name)
