@@ -197,7 +197,7 @@ def test_back_office_uploads_a_file_watches_it_finish_and_downloads_the_failed_r
     expect(page).to_have_url(re.compile(r"/uploads/\d+/$"))
     expect(page.locator('[data-field="status"]')).to_have_text("Waiting for confirmation")
     rows = page.locator("table.rows")
-    expect(rows).to_contain_text("amount: 50000.00")
+    expect(rows).to_contain_text("amount: ₹50,000.00")
     expect(rows).to_contain_text("12345")
     assert not Customer.objects.exists()
     page.get_by_role("button", name="Confirm and import").click()
