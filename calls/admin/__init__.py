@@ -2,6 +2,5 @@
 Django's admin autodiscovery (importing ``calls.admin``) relies on."""
 
 from . import calls, campaigns, customers, promises, work_items
-from .campaign_audience import audience_preview_html, left_out_words
 
-__all__ = ["audience_preview_html", "calls", "campaigns", "customers", "left_out_words", "promises", "work_items"]
+__all__ = ["calls", "campaigns", "customers", "promises", "work_items"]

@@ -12,7 +12,14 @@ from rest_framework.views import APIView
 from calls.figures import figures_compute
 from calls.models import DIALLING_PROVIDERS, Campaign, CampaignStatus, MachineMessage
 from calls.selectors import campaign_list
-from calls.services.campaigns import campaign_complete, campaign_create, campaign_pause, campaign_resume, campaign_start
+from calls.services.campaigns import (
+    CAMPAIGN_SETTINGS,
+    campaign_complete,
+    campaign_create,
+    campaign_pause,
+    campaign_resume,
+    campaign_start,
+)
 from uploads.models import FileUpload
 from voiceassist.common.api import LocalTimeField, error_responses
 from voiceassist.common.permissions import model_permission
@@ -37,31 +44,12 @@ class CampaignOutputSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Campaign
+        # Every setting a campaign has (``CAMPAIGN_SETTINGS``, the one list), and what its life adds.
         fields = [
             "id",
-            "name",
             "status",
             "status_display",
-            "provider",
-            "audience_upload",
-            "audience_states",
-            "audience_due_from",
-            "audience_due_to",
-            "audience_min_days_past_due",
-            "audience_max_days_past_due",
-            "window_start",
-            "window_end",
-            "max_attempts",
-            "retry_policy",
-            "lender_name",
-            "contact_person",
-            "callback_number",
-            "transfer_number",
-            "record_calls",
-            "machine_message",
-            "second_check",
-            "call_landlines",
-            "phone_countries",
+            *CAMPAIGN_SETTINGS,
             "audience_left_out",
             "created_by",
             "created_at",

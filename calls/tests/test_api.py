@@ -12,6 +12,7 @@ from rest_framework.test import APIClient
 from calls import webhooks as provider_apis
 from calls.apis import calls as call_apis
 from calls.models import Call, CallEvent, CallStatus, Campaign, CampaignStatus, Disposition, PromiseToPay, WorkItem
+from calls.services.campaigns import CAMPAIGN_SETTINGS
 from calls.services.work_items import work_item_create
 from customers.services import customer_upsert
 from customers.tests.factories import CustomerFactory, LoanFactory
@@ -138,6 +139,15 @@ def test_campaign_list_filter_and_detail(api):
     assert ids(api.get("/api/v1/campaigns/", {"status": "running"})) == [running.pk]
     assert api.get(f"/api/v1/campaigns/{draft.pk}/").json()["name"] == draft.name
     assert_error(api.get("/api/v1/campaigns/999999/"), 404, "not_found")
+
+
+def test_a_campaign_reads_back_every_setting_it_has(api):
+    campaign = CampaignFactory(lender_name="Acme Finance", phone_countries=["IN"])
+
+    shown = api.get(f"/api/v1/campaigns/{campaign.pk}/").json()
+
+    assert set(CAMPAIGN_SETTINGS) <= set(shown)
+    assert (shown["lender_name"], shown["phone_countries"]) == ("Acme Finance", ["IN"])
 
 
 def test_campaign_lifecycle(api):

@@ -4,7 +4,7 @@ customers it leaves out for want of a script in their language, in the admin and
 import pytest
 from rest_framework.test import APIClient
 
-from calls.admin import left_out_words
+from calls.admin.campaign_audience import left_out_words
 from calls.models import Campaign, CampaignStatus, MachineMessage, default_retry_policy
 from calls.tests.factories import CampaignFactory
 from customers.tests.factories import CustomerFactory, LoanFactory

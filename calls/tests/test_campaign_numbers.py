@@ -3,7 +3,7 @@
 import pytest
 from rest_framework.test import APIClient
 
-from calls.admin import left_out_words
+from calls.admin.campaign_audience import left_out_words
 from calls.models import Call
 from calls.services.campaigns import campaign_start
 from calls.tests.factories import CampaignFactory
