@@ -3,7 +3,6 @@
 from collections.abc import Callable
 from typing import Any
 
-from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -12,10 +11,10 @@ from django.views.decorators.http import require_GET, require_POST
 from calls.models import WorkItem
 from calls.selectors import work_item_list
 from calls.services.work_items import work_item_claim, work_item_complete
-from voiceassist.common.exceptions import ApplicationError
 
 from ..forms import WorkItemDoneForm
 from .decorators import agents_page
+from .flash import service_flash
 
 
 @agents_page
@@ -26,12 +25,7 @@ def work_queue(request: HttpRequest) -> HttpResponse:
 
 def _work_item_action(request: HttpRequest, pk: int, act: Callable[[WorkItem], Any], success: str) -> HttpResponse:
     item = get_object_or_404(WorkItem, pk=pk)
-    try:
-        act(item)
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, success.format(item=item))
+    service_flash(request, lambda: act(item), success)
     return redirect("work-queue")
 
 
@@ -39,7 +33,7 @@ def _work_item_action(request: HttpRequest, pk: int, act: Callable[[WorkItem], A
 @require_POST
 def work_item_claim_view(request: HttpRequest, pk: int) -> HttpResponse:
     return _work_item_action(
-        request, pk, lambda item: work_item_claim(item=item, agent=request.user), "You took “{item}”."
+        request, pk, lambda item: work_item_claim(item=item, agent=request.user), "You took “{result}”."
     )
 
 
@@ -52,5 +46,5 @@ def work_item_done_view(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         pk,
         lambda item: work_item_complete(item=item, agent=request.user, note=note),
-        "Done: “{item}”.",
+        "Done: “{result}”.",
     )

@@ -21,6 +21,7 @@ from voiceassist.common.exceptions import ApplicationError
 
 from .. import selectors
 from .decorators import back_office_page
+from .flash import service_flash
 
 # An upload's page lists its rows this many at a time.
 UPLOAD_ROWS_PER_PAGE = 50
@@ -133,12 +134,9 @@ def upload_progress(request: HttpRequest, pk: int) -> JsonResponse:
 @require_POST
 def upload_confirm_view(request: HttpRequest, pk: int) -> HttpResponse:
     upload = _upload_or_404(pk)
-    try:
-        upload_confirm(upload=upload, actor=request.user)
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, "Confirmed: the import is queued.")
+    service_flash(
+        request, lambda: upload_confirm(upload=upload, actor=request.user), "Confirmed: the import is queued."
+    )
     return redirect("upload-page", pk=upload.pk)
 
 
@@ -148,12 +146,11 @@ def upload_revert_view(request: HttpRequest, pk: int) -> HttpResponse:
     if not request.user.has_perm(REVERT_PERMISSION):
         raise PermissionDenied
     upload = _upload_or_404(pk)
-    try:
-        upload_revert_request(upload=upload, actor=request.user)
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, "The revert is queued; this page shows its report.")
+    service_flash(
+        request,
+        lambda: upload_revert_request(upload=upload, actor=request.user),
+        "The revert is queued; this page shows its report.",
+    )
     return redirect("upload-page", pk=upload.pk)
 
 
