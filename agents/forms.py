@@ -3,7 +3,6 @@
 from decimal import Decimal
 
 from django import forms
-from django.conf import settings
 
 from customers.models import Customer, SuppressionKind
 from voiceassist.common.money import SYMBOLS, currency_for
@@ -11,10 +10,8 @@ from voiceassist.common.money import SYMBOLS, currency_for
 from .selectors import conversation_dispositions
 
 LOAN_EMPTY_LABEL = "No particular loan"
-# Dates are typed day first (31/12/2026, 31 Dec 2026) or as the browser's date picker sends them (2026-12-31).
-# Named here because the locale's own formats would read 01/02/2026 as 2 January.
-DATE_INPUT_FORMATS = settings.DATE_INPUT_FORMATS
-DATETIME_INPUT_FORMATS = [f"{day} {time}" for day in DATE_INPUT_FORMATS for time in ("%H:%M", "%H:%M:%S")]
+# Dates are typed day first (31/12/2026, 31 Dec 2026) or as the browser's pickers send them (2026-12-31,
+# 2026-12-31T10:00): the project's formats (``voiceassist/formats/en_IN``), every form's by default.
 
 
 class ServiceErrorForm(forms.Form):
@@ -106,9 +103,7 @@ class PromiseForm(CustomerLoanForm):
         required=False,
         help_text="Empty: the instalment due (or all that is owed).",
     )
-    promised_date = forms.DateField(
-        label="Will pay by", input_formats=DATE_INPUT_FORMATS, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    promised_date = forms.DateField(label="Will pay by", widget=forms.DateInput(attrs={"type": "date"}))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -123,7 +118,6 @@ class CallbackForm(CustomerLoanForm):
 
     at = forms.DateTimeField(
         label="Call back at",
-        input_formats=DATETIME_INPUT_FORMATS,
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         help_text="Your local time; the customer's own calling hours apply.",
     )

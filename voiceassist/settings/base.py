@@ -479,6 +479,6 @@ EXOTEL_SMS_FROM = env("EXOTEL_SMS_FROM", default="")
 EXOTEL_SMS_DLT_ENTITY_ID = env("EXOTEL_SMS_DLT_ENTITY_ID", default="")
 EXOTEL_SMS_DLT_TEMPLATE_ID = env("EXOTEL_SMS_DLT_TEMPLATE_ID", default="")
 
-# --- Dates typed into the pages' forms: the Indian formats' (``voiceassist/formats/en_IN``), named by the agents'
-# forms; also Django's fallback where no locale is active.
+# --- Dates typed into forms where no language is active (Django's fallback); otherwise the formats module of
+# LANGUAGE_CODE (``voiceassist/formats/en_IN``) decides, for every form. The same list either way.
 DATE_INPUT_FORMATS = IN_FORMATS.DATE_INPUT_FORMATS
